@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shims for kernel API signature changes between 6.1 LTS, 6.12 LTS and
+ * mainline.  Only signatures live here; behaviour stays in the callers.
+ */
+#ifndef _ATCP_COMPAT_H
+#define _ATCP_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+/* 6.11 made the table argument of proc handlers const. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define atcp_ctl_table const struct ctl_table
+#else
+#define atcp_ctl_table struct ctl_table
+#endif
+
+/* 6.5 added register_net_sysctl_sz(); tables before it need a sentinel. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define atcp_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define atcp_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
+#endif
+
+/* 6.7 replaced "ipv6_pinfo sits at the end of the object" by an offset. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define ATCP_HAVE_IPV6_PINFO_OFFSET 1
+#endif
+
+/* 6.2 moved inet6_destroy_sock() out of sk_prot->destroy. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define ATCP_NEED_INET6_DESTROY_SOCK 1
+#endif
+
+/* 6.2 added kunit/visibility.h; 6.13 made namespaces string literals. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#include <kunit/visibility.h>
+#elif IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_IF_KUNIT(sym) \
+	EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define ATCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define ATCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+#endif /* _ATCP_COMPAT_H */
