@@ -11,11 +11,16 @@
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/snmp.h>
+#include <net/sock.h>
+#include <linux/poll.h>
+#include <linux/refcount.h>
+#include <linux/timer.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/atcp.h>
 
 #include "compat.h"
 #include "seq.h"
+#include "cookie.h"
 
 /* The IP protocol number ATCP is registered under (module parameter). */
 extern int atcp_proto;
@@ -120,6 +125,10 @@ struct atcp_net {
 	struct atcp_mib __percpu *mib;
 	struct sock *ctl_sk4;
 	struct sock *ctl_sk6;
+
+	spinlock_t challenge_lock;	/* protects the two below */
+	unsigned long challenge_stamp;
+	u32 challenge_count;
 };
 
 extern unsigned int atcp_net_id;
@@ -136,21 +145,205 @@ static inline struct atcp_net *atcp_pernet(const struct net *net)
 #define ATCP_ADD_STATS(net, field, val) \
 	SNMP_ADD_STATS(atcp_pernet(net)->mib, ATCP_MIB_##field, val)
 
+struct atcp_request;
+
+/**
+ * struct atcp_af_ops - address family specific operations
+ * @queue_xmit: route (if needed) and send a segment of a connected socket
+ * @send_check: set up th->check for a segment about to be sent
+ * @net_header_len: IP header length
+ * @send_synack: send the SYN-ACK of a request through the listener
+ * @send_reset: answer a segment with RST, no connection state needed
+ * @request_init: fill a request's addresses from a received SYN
+ * @child_init: fill a new child socket's addresses from its request
+ * @cookie_check: validate a SYN cookie in a returning ACK, giving the MSS
+ * @cookie_init: encode a SYN cookie for a SYN, returning the ISS
+ */
+struct atcp_af_ops {
+	int (*queue_xmit)(struct sock *sk, struct sk_buff *skb);
+	void (*send_check)(struct sock *sk, struct sk_buff *skb);
+	u16 net_header_len;
+	int (*send_synack)(const struct sock *lsk, struct atcp_request *req);
+	void (*send_reset)(struct net *net, struct sk_buff *skb);
+	void (*request_init)(struct atcp_request *req, struct sk_buff *skb);
+	int (*child_init)(struct sock *child, const struct atcp_request *req);
+	u16 (*cookie_check)(struct sk_buff *skb);
+	u32 (*cookie_init)(struct sk_buff *skb, u16 *mss);
+};
+
+/**
+ * struct atcp_listen - listener state: the two queues of seed 002
+ * @reqs: SYN queue, hashed by peer address and port
+ * @req_mask: number of @reqs buckets minus one
+ * @syn_qlen: requests in the SYN queue
+ * @syn_max: SYN queue bound, min(backlog, net.atcp.max_syn_backlog)
+ * @accept_queue: established children not yet accepted; its length is
+ *	sk_ack_backlog and its bound sk_max_ack_backlog, as for TCP
+ */
+struct atcp_listen {
+	struct hlist_head *reqs;
+	u32 req_mask;
+	u32 syn_qlen;
+	u32 syn_max;
+	struct list_head accept_queue;
+};
+
 /**
  * struct atcp_sock - an ATCP socket
  * @inet: the generic inet socket; must stay first
- *
- * Connection state (sequence variables, queues, timers) is added by the
- * state machine; until then a socket can be created, inspected and closed.
+ * @af_ops: IPv4, IPv6 or IPv4-mapped operations
+ * @iss: initial send sequence number
+ * @snd_una: oldest unacknowledged sequence number
+ * @snd_nxt: next sequence number to send
+ * @snd_wnd: send window (scaled)
+ * @snd_wl1: segment sequence number used for the last window update
+ * @snd_wl2: segment acknowledgment number used for the last window update
+ * @irs: initial receive sequence number
+ * @rcv_nxt: next sequence number expected
+ * @rcv_wnd: receive window we advertise (unscaled)
+ * @mss: effective send MSS
+ * @advmss: the MSS we announce
+ * @snd_wscale: shift applied to windows the peer sends
+ * @rcv_wscale: shift applied to windows we send
+ * @wscale_ok: window scaling negotiated
+ * @sack_ok: SACK negotiated
+ * @ts_ok: timestamps negotiated
+ * @ts_recent: latest TSval received (RFC 7323 TS.Recent)
+ * @ts_offset: per-connection offset added to our TSval
+ * @rto: current retransmission timeout, jiffies
+ * @retransmits: consecutive retransmissions of the oldest segment
+ * @syn_retries: TCP_SYNCNT, 0 when net.atcp.syn_retries applies
+ * @rtx_timer: retransmission timer
+ * @lq: listener state, while in LISTEN
+ * @parent: listener whose accept queue holds this child
+ * @accept_node: link in the listener's accept queue
  */
 struct atcp_sock {
 	struct inet_sock inet;
+	const struct atcp_af_ops *af_ops;
+
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 snd_wnd;
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 irs;
+	u32 rcv_nxt;
+	u32 rcv_wnd;
+	u16 mss;
+	u16 advmss;
+	u8 snd_wscale;
+	u8 rcv_wscale;
+	u8 wscale_ok:1,
+	   sack_ok:1,
+	   ts_ok:1;
+	u32 ts_recent;
+	u32 ts_offset;
+
+	u32 rto;
+	u8 retransmits;
+	u8 syn_retries;
+	struct timer_list rtx_timer;
+
+	struct atcp_listen *lq;
+	struct sock *parent;
+	struct list_head accept_node;
 };
 
 static inline struct atcp_sock *atcp_sk(const struct sock *sk)
 {
 	return (struct atcp_sock *)sk;
 }
+
+/*
+ * Take the socket spinlock from process context: softirqs take it too
+ * (bh_lock_sock), so they must be off while it is held.
+ */
+static inline void atcp_bh_lock_sock(struct sock *sk)
+{
+	local_bh_disable();
+	bh_lock_sock(sk);
+}
+
+static inline void atcp_bh_unlock_sock(struct sock *sk)
+{
+	bh_unlock_sock(sk);
+	local_bh_enable();
+}
+
+/**
+ * struct atcp_request - a SYN queue entry: a connection in SYN-RECEIVED
+ *	that is not yet a socket
+ * @node: link in the listener's request hash
+ * @refcnt: references: the SYN queue and a pending timer hold one each
+ * @listener: the listener (a reference is held)
+ * @family: AF_INET or AF_INET6 (addresses of an IPv4 peer of a dual-stack
+ *	listener are stored IPv4-mapped)
+ * @laddr: local address
+ * @raddr: peer address
+ * @lport: local port
+ * @rport: peer port
+ * @oif: interface the SYN arrived on, for link-local peers
+ * @iss: our initial sequence number
+ * @irs: the peer's initial sequence number
+ * @mss: the MSS the peer announced (536 if none)
+ * @snd_wscale: the peer's window scale
+ * @rcv_wscale: our window scale
+ * @wscale_ok: both sides announced window scaling
+ * @sack_ok: the peer announced SACK-permitted
+ * @ts_ok: the peer sent timestamps
+ * @ts_recent: the peer's TSval
+ * @retrans: SYN-ACK retransmissions so far
+ * @dead: unlinked from the SYN queue; the timer must not touch it
+ * @timer: SYN-ACK retransmission timer
+ */
+struct atcp_request {
+	struct hlist_node node;
+	refcount_t refcnt;
+	struct sock *listener;
+	u16 family;
+	struct in6_addr laddr;
+	struct in6_addr raddr;
+	__be16 lport;
+	__be16 rport;
+	int oif;
+	u32 iss;
+	u32 irs;
+	u16 mss;
+	u8 snd_wscale;
+	u8 rcv_wscale;
+	u8 wscale_ok:1,
+	   sack_ok:1,
+	   ts_ok:1,
+	   dead:1;
+	u32 ts_recent;
+	u8 retrans;
+	struct timer_list timer;
+};
+
+/**
+ * struct atcp_skb_cb - per-segment control block, in skb->cb
+ * @seq: SEG.SEQ
+ * @end_seq: SEG.SEQ + SEG.LEN (SYN and FIN included)
+ * @ack_seq: SEG.ACK
+ * @flags: TCP flags byte
+ */
+struct atcp_skb_cb {
+	u32 seq;
+	u32 end_seq;
+	u32 ack_seq;
+	u8 flags;
+};
+
+#define ATCP_SKB_CB(skb) ((struct atcp_skb_cb *)&((skb)->cb[0]))
+
+/* Fixed protocol limits (RFC 9293, RFC 6298, and Linux's values). */
+#define ATCP_TIMEOUT_INIT	(1 * HZ)	/* RFC 6298 2.1 */
+#define ATCP_RTO_MAX		(120 * HZ)
+#define ATCP_MSS_DEFAULT	536U		/* RFC 9293 3.7.1 */
+#define ATCP_MSS_MIN		88U
+#define ATCP_RCV_WSCALE		7
 
 /**
  * struct atcp_opts - TCP options parsed from a received segment
@@ -179,6 +372,28 @@ struct atcp_opts {
 	} sack[4];
 };
 
+/**
+ * struct atcp_out_opts - options of a segment we send
+ * @mss: MSS option value, 0 for none
+ * @ws: send window scale
+ * @wscale: its shift
+ * @sack_perm: send SACK-permitted
+ * @ts: send timestamps
+ * @tsval: TSval
+ * @tsecr: TSecr
+ */
+struct atcp_out_opts {
+	u16 mss;
+	bool ws;
+	u8 wscale;
+	bool sack_perm;
+	bool ts;
+	u32 tsval;
+	u32 tsecr;
+};
+
+#define ATCP_MAX_OPT_LEN	40
+
 /* state.c */
 const char *atcp_state_name(int state);
 bool atcp_state_transition_ok(int from, int to);
@@ -196,6 +411,73 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb);
 void atcp_reset_fields(const struct tcphdr *th, unsigned int seglen,
 		       __be32 *seq, __be32 *ack_seq, bool *ack);
 
+/* output.c (connections) */
+u32 atcp_clock_ms(void);
+unsigned int atcp_write_options(u8 *ptr, const struct atcp_out_opts *o);
+int atcp_send_ctl(struct sock *sk, u8 flags, u32 seq);
+void atcp_send_ack(struct sock *sk);
+void atcp_send_active_reset(struct sock *sk);
+struct sk_buff *atcp_build_synack(const struct sock *lsk,
+				  const struct atcp_request *req, u16 mss,
+				  u32 tsval);
+void atcp_v4_send_check(struct sock *sk, struct sk_buff *skb);
+int atcp_v4_queue_xmit(struct sock *sk, struct sk_buff *skb);
+int atcp_v4_send_synack(const struct sock *lsk, struct atcp_request *req);
+
+/* hash.c */
+int atcp_hash_init(void);
+void atcp_hash_exit(void);
+int atcp_ehash_insert(struct sock *sk);
+void atcp_lhash_insert(struct sock *sk);
+void atcp_unhash(struct sock *sk);
+struct sock *atcp_lookup_established(struct net *net,
+				     const struct in6_addr *laddr, u16 lport,
+				     const struct in6_addr *raddr, __be16 rport,
+				     int dif);
+struct sock *atcp_lookup_listener(struct net *net, const struct in6_addr *laddr,
+				  u16 lport, const struct in6_addr *raddr,
+				  __be16 rport, int dif);
+int atcp_get_port(struct sock *sk, unsigned short snum);
+int atcp_connect_port(struct sock *sk);
+void atcp_put_port(struct sock *sk);
+void atcp_inherit_port(struct sock *lsk, struct sock *child);
+void atcp_rebind_port(struct sock *sk);
+
+/* input.c (connection processing) */
+int atcp_rcv(struct net *net, struct sk_buff *skb,
+	     void (*send_reset)(struct net *net, struct sk_buff *skb));
+int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
+		    struct in6_addr *raddr);
+
+/* listen.c */
+int atcp_listen_init(void);
+void atcp_listen_exit(void);
+int atcp_listen_start(struct sock *sk, int backlog);
+void atcp_listen_stop(struct sock *sk);
+struct sock *atcp_accept_dequeue(struct sock *sk);
+struct sock *atcp_accept_child(struct sock *sk, int flags, int *err);
+int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
+		    const struct in6_addr *laddr, const struct in6_addr *raddr);
+
+/* timer.c */
+void atcp_init_timers(struct sock *sk);
+void atcp_reset_rtx_timer(struct sock *sk);
+void atcp_clear_rtx_timer(struct sock *sk);
+
+/* conn.c */
+void atcp_init_conn(struct sock *sk);
+void atcp_abort(struct sock *sk, int err, bool send_rst);
+void atcp_done(struct sock *sk);
+int atcp_connect_finish(struct sock *sk);
+u32 atcp_request_isn(const struct atcp_request *req);
+__poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait);
+int atcp_listen(struct socket *sock, int backlog);
+int atcp_stream_accept(ATCP_ACCEPT_ARGS);
+int atcp_init_sock(struct sock *sk);
+int atcp_disconnect(struct sock *sk, int flags);
+
 /* sockopt.c */
 int atcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 		    unsigned int optlen);
@@ -208,6 +490,7 @@ int atcpv6_getsockopt(struct sock *sk, int level, int optname,
 
 /* main.c */
 void atcp_close(struct sock *sk, long timeout);
+extern const struct atcp_af_ops atcp_ipv4_af_ops;
 
 /* sysctl.c */
 int atcp_sysctl_init_net(struct net *net);

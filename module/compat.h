@@ -52,4 +52,15 @@
 #define ATCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/* 6.10 passed accept()'s flags and results in struct proto_accept_arg. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define ATCP_ACCEPT_ARGS \
+	struct socket *sock, struct socket *newsock, struct proto_accept_arg *arg
+#define ATCP_ACCEPT_FLAGS	(arg->flags)
+#else
+#define ATCP_ACCEPT_ARGS \
+	struct socket *sock, struct socket *newsock, int flags, bool kern
+#define ATCP_ACCEPT_FLAGS	(flags)
+#endif
+
 #endif /* _ATCP_COMPAT_H */

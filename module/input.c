@@ -14,6 +14,7 @@
 #include <net/ip.h>
 #include <net/checksum.h>
 #include <net/tcp.h>
+#include <net/ipv6.h>
 
 #include "atcp.h"
 
@@ -131,6 +132,331 @@ int atcp_hdr_check(struct sk_buff *skb)
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_hdr_check);
 
+/* RFC 5961 section 7: at most challenge_ack_limit challenge ACKs a second. */
+static bool atcp_challenge_ack_allowed(struct net *net)
+{
+	struct atcp_net *an = atcp_pernet(net);
+	unsigned long now = jiffies / HZ;
+	bool ok;
+
+	spin_lock_bh(&an->challenge_lock);
+	if (an->challenge_stamp != now) {
+		an->challenge_stamp = now;
+		an->challenge_count = 0;
+	}
+	ok = an->challenge_count < (u32)READ_ONCE(an->challenge_ack_limit);
+	if (ok)
+		an->challenge_count++;
+	spin_unlock_bh(&an->challenge_lock);
+	return ok;
+}
+
+static void atcp_send_challenge_ack(struct sock *sk)
+{
+	if (!atcp_challenge_ack_allowed(sock_net(sk)))
+		return;
+	ATCP_INC_STATS(sock_net(sk), CHALLENGEACK);
+	atcp_send_ack(sk);
+}
+
+/* Apply the options of a SYN or SYN-ACK to a connecting socket. */
+static void atcp_apply_syn_options(struct sock *sk, const struct atcp_opts *o)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	as->mss = min_t(u16, o->mss ? o->mss : ATCP_MSS_DEFAULT, as->advmss);
+	as->mss = max_t(u16, as->mss, ATCP_MSS_MIN);
+	if (!o->wscale_ok || !as->wscale_ok) {
+		as->wscale_ok = 0;
+		as->snd_wscale = 0;
+		as->rcv_wscale = 0;
+	} else {
+		as->snd_wscale = o->wscale;
+	}
+	as->sack_ok &= o->sack_ok;
+	as->ts_ok &= o->ts_ok;
+	if (as->ts_ok)
+		as->ts_recent = o->tsval;
+}
+
+static void atcp_connected(struct sock *sk)
+{
+	atcp_set_state(sk, TCP_ESTABLISHED);
+	atcp_clear_rtx_timer(sk);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
+}
+
+/* RFC 9293 3.10.7.3: SYN-SENT. Return -1 to have the caller send RST. */
+static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
+			    const struct atcp_opts *opts)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct atcp_sock *as = atcp_sk(sk);
+
+	/* First check the ACK bit. */
+	if (th->ack && (atcp_seq_leq(cb->ack_seq, as->iss) ||
+			atcp_seq_after(cb->ack_seq, as->snd_nxt)))
+		return th->rst ? 0 : -1;
+
+	/* Second, the RST bit: acceptable only if it acknowledges our SYN. */
+	if (th->rst) {
+		if (th->ack) {
+			ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
+			atcp_abort(sk, ECONNREFUSED, false);
+		}
+		return 0;
+	}
+
+	/* Fourth, the SYN bit. */
+	if (!th->syn)
+		return 0;
+
+	as->irs = cb->seq;
+	as->rcv_nxt = cb->seq + 1;
+	atcp_apply_syn_options(sk, opts);
+
+	if (th->ack) {
+		as->snd_una = cb->ack_seq;
+		as->snd_wnd = ntohs(th->window);	/* never scaled on SYN */
+		as->snd_wl1 = cb->seq;
+		as->snd_wl2 = cb->ack_seq;
+		atcp_connected(sk);
+		atcp_send_ack(sk);
+		return 0;
+	}
+
+	/* Simultaneous open: SYN-RECEIVED, answer SYN,ACK with our ISS. */
+	atcp_set_state(sk, TCP_SYN_RECV);
+	as->retransmits = 0;
+	atcp_send_ctl(sk, TCPHDR_SYN | TCPHDR_ACK, as->iss);
+	return 0;
+}
+
+/* RFC 9293 3.10.7.4 first check: is the segment acceptable? */
+static bool atcp_seq_acceptable(const struct atcp_sock *as, u32 seq,
+				u32 end_seq)
+{
+	u32 wnd = as->rcv_wnd;
+
+	if (seq == end_seq) {
+		if (!wnd)
+			return seq == as->rcv_nxt;
+		return atcp_seq_between(seq, as->rcv_nxt, as->rcv_nxt + wnd - 1);
+	}
+	if (!wnd)
+		return false;
+	return atcp_seq_between(seq, as->rcv_nxt, as->rcv_nxt + wnd - 1) ||
+	       atcp_seq_between(end_seq - 1, as->rcv_nxt,
+				as->rcv_nxt + wnd - 1);
+}
+
+/* Window update rule of RFC 9293 3.10.7.4 (ESTABLISHED, fifth check). */
+static void atcp_ack_update(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (atcp_seq_after(cb->ack_seq, as->snd_una))
+		as->snd_una = cb->ack_seq;
+	if (atcp_seq_before(as->snd_wl1, cb->seq) ||
+	    (as->snd_wl1 == cb->seq && atcp_seq_leq(as->snd_wl2, cb->ack_seq))) {
+		as->snd_wnd = ntohs(tcp_hdr(skb)->window) << as->snd_wscale;
+		as->snd_wl1 = cb->seq;
+		as->snd_wl2 = cb->ack_seq;
+	}
+}
+
+/* RFC 9293 3.10.7.4: segments for synchronized states. */
+static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
+				 const struct atcp_opts *opts)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct atcp_sock *as = atcp_sk(sk);
+
+	/* First: sequence number acceptability. */
+	if (!atcp_seq_acceptable(as, cb->seq, cb->end_seq)) {
+		if (!th->rst)
+			atcp_send_ack(sk);
+		return 0;
+	}
+
+	/* Second: RST, with the RFC 5961 section 3.2 refinement. */
+	if (th->rst) {
+		if (cb->seq != as->rcv_nxt) {
+			atcp_send_challenge_ack(sk);
+			return 0;
+		}
+		if (sk->sk_state == TCP_SYN_RECV) {
+			ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
+			atcp_abort(sk, ECONNREFUSED, false);
+		} else {
+			if (sk->sk_state == TCP_ESTABLISHED ||
+			    sk->sk_state == TCP_CLOSE_WAIT)
+				ATCP_INC_STATS(sock_net(sk), ESTABRESETS);
+			atcp_abort(sk, ECONNRESET, false);
+		}
+		return 0;
+	}
+
+	/* Fourth: a SYN in a synchronized state (RFC 5961 section 4.2). */
+	if (th->syn) {
+		atcp_send_challenge_ack(sk);
+		return 0;
+	}
+
+	/* Fifth: the ACK field. */
+	if (!th->ack)
+		return 0;
+
+	if (opts->ts_ok && as->ts_ok &&
+	    atcp_seq_leq(cb->seq, as->rcv_nxt))
+		as->ts_recent = opts->tsval;
+
+	if (sk->sk_state == TCP_SYN_RECV) {
+		if (atcp_seq_leq(cb->ack_seq, as->snd_una) ||
+		    atcp_seq_after(cb->ack_seq, as->snd_nxt))
+			return -1;	/* <SEQ=SEG.ACK><CTL=RST> */
+		as->snd_wl1 = cb->seq - 1;
+		atcp_ack_update(sk, skb);
+		atcp_connected(sk);
+		return 0;
+	}
+
+	/* RFC 5961 section 5.2: ACKs outside the acceptable range. */
+	if (atcp_seq_after(cb->ack_seq, as->snd_nxt)) {
+		atcp_send_challenge_ack(sk);
+		return 0;
+	}
+	if (atcp_seq_before(cb->ack_seq, as->snd_una - max_t(u32, as->snd_wnd,
+							     as->mss)))
+		return 0;
+	atcp_ack_update(sk, skb);
+	return 0;
+}
+
+/**
+ * atcp_rcv_state_process() - process a segment for a socket
+ * @sk: the socket, owned by the caller (bh lock or from its backlog)
+ * @skb: the segment, header validated, ATCP_SKB_CB filled
+ *
+ * Return: 0 when consumed, -1 when the caller must answer with RST.
+ */
+int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_opts opts;
+	struct in6_addr laddr, raddr;
+
+	if (atcp_parse_options(tcp_hdr(skb), &opts))
+		return 0;
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		return -1;
+	case TCP_LISTEN:
+		atcp_skb_addrs(skb, &laddr, &raddr);
+		return atcp_listen_rcv(sk, skb, &laddr, &raddr);
+	case TCP_SYN_SENT:
+		return atcp_rcv_synsent(sk, skb, &opts);
+	default:
+		return atcp_rcv_synchronized(sk, skb, &opts);
+	}
+}
+
+/**
+ * atcp_backlog_rcv() - sk_prot->backlog_rcv: segments queued while the
+ *	socket was owned by a user
+ * @sk: the socket
+ * @skb: the segment
+ *
+ * Return: 0.
+ */
+int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (atcp_rcv_state_process(sk, skb) < 0)
+		atcp_sk(sk)->af_ops->send_reset(sock_net(sk), skb);
+	kfree_skb(skb);
+	return 0;
+}
+
+/**
+ * atcp_skb_addrs() - a received segment's addresses, IPv6 or IPv4-mapped
+ * @skb: the segment
+ * @laddr: its destination
+ * @raddr: its source
+ */
+void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
+		    struct in6_addr *raddr)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, laddr);
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, raddr);
+	} else {
+		*laddr = ipv6_hdr(skb)->daddr;
+		*raddr = ipv6_hdr(skb)->saddr;
+	}
+}
+
+/**
+ * atcp_rcv() - demultiplex a validated segment to its socket
+ * @net: namespace it arrived in
+ * @skb: the segment, skb->data at the TCP header, checksum verified
+ * @send_reset: the family's reset function, for segments no socket takes
+ *
+ * Return: 0 (the skb is consumed).
+ */
+int atcp_rcv(struct net *net, struct sk_buff *skb,
+	     void (*send_reset)(struct net *net, struct sk_buff *skb))
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct in6_addr laddr, raddr;
+	int dif = inet_iif(skb);
+	struct sock *sk;
+	int ret = 0;
+
+	cb->seq = ntohl(th->seq);
+	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->flags = tcp_flag_byte(th);
+
+	atcp_skb_addrs(skb, &laddr, &raddr);
+	sk = atcp_lookup_established(net, &laddr, ntohs(th->dest), &raddr,
+				     th->source, dif);
+	if (!sk)
+		sk = atcp_lookup_listener(net, &laddr, ntohs(th->dest), &raddr,
+					  th->source, dif);
+	if (!sk) {
+		ATCP_INC_STATS(net, NOSOCKET);
+		send_reset(net, skb);
+		goto discard;
+	}
+
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		ret = atcp_rcv_state_process(sk, skb);
+	} else {
+		if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				   READ_ONCE(sk->sk_sndbuf))) {
+			bh_unlock_sock(sk);
+			sock_put(sk);
+			goto discard;
+		}
+		skb = NULL;
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	if (ret < 0)
+		send_reset(net, skb);
+discard:
+	kfree_skb(skb);
+	return 0;
+}
+
 /**
  * atcp_v4_rcv() - IPv4 protocol handler
  * @skb: received segment, skb->data at the transport header
@@ -159,10 +485,7 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	if (atcp_parse_options(tcp_hdr(skb), &opts))
 		goto bad;
 
-	/* No connection claims the segment: RFC 9293 3.10.7.1, CLOSED. */
-	ATCP_INC_STATS(net, NOSOCKET);
-	atcp_v4_send_reset(net, skb);
-	goto discard;
+	return atcp_rcv(net, skb, atcp_v4_send_reset);
 
 csum_error:
 	ATCP_INC_STATS(net, INCSUMERRORS);

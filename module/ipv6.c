@@ -127,9 +127,7 @@ static int atcp_v6_rcv(struct sk_buff *skb)
 	if (atcp_parse_options(tcp_hdr(skb), &opts))
 		goto bad;
 
-	ATCP_INC_STATS(net, NOSOCKET);
-	atcp_v6_send_reset(net, skb);
-	goto discard;
+	return atcp_rcv(net, skb, atcp_v6_send_reset);
 
 csum_error:
 	ATCP_INC_STATS(net, INCSUMERRORS);

@@ -19,6 +19,8 @@
 #include <net/protocol.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
+#include <net/route.h>
+#include <net/tcp.h>
 
 #include "atcp.h"
 
@@ -28,49 +30,176 @@ MODULE_PARM_DESC(proto, "IP protocol number carrying ATCP (default 253)");
 
 unsigned int atcp_net_id __read_mostly;
 
-/**
- * atcp_close() - sk_prot->close: the user closed the socket
- * @sk: the socket
- * @timeout: linger time (unused until connections exist)
- *
- * Drops the reference the socket file held; the socket is freed when the
- * last reference goes.
- */
-void atcp_close(struct sock *sk, long timeout)
+/* Active open over IPv4: route, pick a port, send the SYN. */
+static int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
+			   int addr_len)
 {
-	lock_sock(sk);
-	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	if (sk->sk_state != TCP_CLOSE)
-		atcp_set_state(sk, TCP_CLOSE);
-	sock_orphan(sk);
-	release_sock(sk);
-	sock_put(sk);
+	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+	struct inet_sock *inet = inet_sk(sk);
+	struct atcp_sock *as = atcp_sk(sk);
+	__be16 orig_sport, orig_dport;
+	struct flowi4 *fl4;
+	struct rtable *rt;
+	__be32 daddr;
+	int err;
+
+	if (addr_len < sizeof(struct sockaddr_in))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (!usin->sin_port)
+		return -EINVAL;
+
+	daddr = usin->sin_addr.s_addr;
+	orig_sport = inet->inet_sport;
+	orig_dport = usin->sin_port;
+	fl4 = &inet->cork.fl.u.ip4;
+	rt = ip_route_connect(fl4, daddr, inet->inet_saddr,
+			      sk->sk_bound_dev_if, atcp_proto, orig_sport,
+			      orig_dport, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+
+	if (!inet->inet_saddr) {
+		inet->inet_saddr = fl4->saddr;
+		sk_rcv_saddr_set(sk, fl4->saddr);
+	}
+	inet->inet_dport = usin->sin_port;
+	sk_daddr_set(sk, daddr);
+
+	atcp_set_state(sk, TCP_SYN_SENT);
+	err = atcp_connect_port(sk);
+	if (err)
+		goto failure;
+
+	rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
+			       inet->inet_sport, inet->inet_dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		rt = NULL;
+		goto failure;
+	}
+	sk_setup_caps(sk, &rt->dst);
+	as->advmss = dst_metric_advmss(&rt->dst);
+
+	as->iss = atcp_isn_v4(inet->inet_saddr, daddr, inet->inet_sport,
+			      inet->inet_dport);
+	as->ts_offset = atcp_ts_offset_v4(inet->inet_saddr, daddr);
+	return atcp_connect_finish(sk);
+
+failure:
+	atcp_done(sk);
+	sk->sk_route_caps = 0;
+	inet->inet_dport = 0;
+	if (rt)
+		ip_rt_put(rt);
+	return err;
 }
+
+static void atcp_v4_request_init(struct atcp_request *req,
+				 struct sk_buff *skb)
+{
+	ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, &req->laddr);
+	ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &req->raddr);
+	req->lport = tcp_hdr(skb)->dest;
+	req->rport = tcp_hdr(skb)->source;
+	req->family = AF_INET;
+	req->oif = inet_iif(skb);
+}
+
+static int atcp_v4_child_init(struct sock *child,
+			      const struct atcp_request *req)
+{
+	struct inet_sock *inet = inet_sk(child);
+	struct atcp_sock *as = atcp_sk(child);
+	__be32 saddr = req->laddr.s6_addr32[3];
+	__be32 daddr = req->raddr.s6_addr32[3];
+	struct flowi4 *fl4 = &inet->cork.fl.u.ip4;
+	struct rtable *rt;
+
+	RCU_INIT_POINTER(inet->inet_opt, NULL);
+	inet->mc_list = NULL;
+	inet->inet_saddr = saddr;
+	sk_rcv_saddr_set(child, saddr);
+	sk_daddr_set(child, daddr);
+	inet->inet_dport = req->rport;
+	inet->inet_sport = req->lport;
+	as->ts_offset = atcp_ts_offset_v4(saddr, daddr);
+
+	flowi4_init_output(fl4, child->sk_bound_dev_if, child->sk_mark, 0,
+			   RT_SCOPE_UNIVERSE, atcp_proto, 0, daddr, saddr,
+			   req->rport, req->lport, sock_i_uid(child));
+	rt = ip_route_output_flow(sock_net(child), fl4, child);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	sk_setup_caps(child, &rt->dst);
+	as->advmss = dst_metric_advmss(&rt->dst);
+	return 0;
+}
+
+static u16 atcp_v4_cookie_check(struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	return atcp_cookie_v4_check(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr,
+				    th->source, th->dest,
+				    ntohl(th->seq) - 1, ntohl(th->ack_seq) - 1);
+}
+
+static u32 atcp_v4_cookie_init(struct sk_buff *skb, u16 *mss)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+
+	return atcp_cookie_v4_init(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr,
+				   th->source, th->dest, ntohl(th->seq), mss);
+}
+
+const struct atcp_af_ops atcp_ipv4_af_ops = {
+	.queue_xmit	= atcp_v4_queue_xmit,
+	.send_check	= atcp_v4_send_check,
+	.net_header_len	= sizeof(struct iphdr),
+	.send_synack	= atcp_v4_send_synack,
+	.send_reset	= atcp_v4_send_reset,
+	.request_init	= atcp_v4_request_init,
+	.child_init	= atcp_v4_child_init,
+	.cookie_check	= atcp_v4_cookie_check,
+	.cookie_init	= atcp_v4_cookie_init,
+};
 
 static struct proto atcp_prot = {
 	.name		= "ATCP",
 	.owner		= THIS_MODULE,
 	.close		= atcp_close,
+	.connect	= atcp_v4_connect,
+	.disconnect	= atcp_disconnect,
+	.init		= atcp_init_sock,
 	.setsockopt	= atcp_setsockopt,
 	.getsockopt	= atcp_getsockopt,
+	.backlog_rcv	= atcp_backlog_rcv,
+	.get_port	= atcp_get_port,
 	.obj_size	= sizeof(struct atcp_sock),
 };
 
 /*
- * Connection establishment, data transfer and teardown are not built yet:
- * the calls that need them fail with EOPNOTSUPP rather than pretend.
+ * Data transfer and the FIN handshake are not built yet: send, receive
+ * and shutdown fail with EOPNOTSUPP rather than pretend.
  */
 static const struct proto_ops atcp_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,
 	.release	= inet_release,
-	.bind		= sock_no_bind,
-	.connect	= sock_no_connect,
+	.bind		= inet_bind,
+	.connect	= inet_stream_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.accept		= atcp_stream_accept,
 	.getname	= inet_getname,
+	.poll		= atcp_poll,
 	.ioctl		= inet_ioctl,
-	.listen		= sock_no_listen,
+	.listen		= atcp_listen,
 	.shutdown	= sock_no_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
@@ -97,6 +226,7 @@ static int __net_init atcp_net_init(struct net *net)
 	int err;
 
 	atcp_net_defaults(an);
+	spin_lock_init(&an->challenge_lock);
 
 	an->mib = alloc_percpu(struct atcp_mib);
 	if (!an->mib)
@@ -153,9 +283,17 @@ static int __init atcp_init(void)
 	}
 	atcp_protosw.protocol = atcp_proto;
 
-	err = proto_register(&atcp_prot, 1);
+	err = atcp_hash_init();
 	if (err)
 		return err;
+
+	err = atcp_listen_init();
+	if (err)
+		goto out_hash;
+
+	err = proto_register(&atcp_prot, 1);
+	if (err)
+		goto out_listen;
 
 	err = register_pernet_subsys(&atcp_net_ops);
 	if (err)
@@ -184,6 +322,10 @@ out_pernet:
 	unregister_pernet_subsys(&atcp_net_ops);
 out_proto:
 	proto_unregister(&atcp_prot);
+out_listen:
+	atcp_listen_exit();
+out_hash:
+	atcp_hash_exit();
 	return err;
 }
 
@@ -194,6 +336,10 @@ static void __exit atcp_exit(void)
 	inet_del_protocol(&atcp_net_protocol, atcp_proto);
 	unregister_pernet_subsys(&atcp_net_ops);
 	proto_unregister(&atcp_prot);
+	/* Timers of the last sockets may still be returning. */
+	rcu_barrier();
+	atcp_listen_exit();
+	atcp_hash_exit();
 }
 
 module_init(atcp_init);

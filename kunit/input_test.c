@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for module/input.c: TCP option parsing (RFC 9293 section
+ * 3.1, RFC 7323, RFC 2018) and the header validation of received segments.
+ *
+ * Headers are allocated at their exact size (doff * 4 bytes), so a parser
+ * reading past the data offset is caught by KASAN, which fails the test.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+
+/* A TCP header followed by @optlen option bytes, doff set to cover them. */
+static struct tcphdr *atcp_test_th(struct kunit *test, const u8 *opt,
+				   size_t optlen)
+{
+	struct tcphdr *th;
+
+	KUNIT_ASSERT_TRUE(test, optlen % 4 == 0 && optlen <= 40);
+	th = kunit_kzalloc(test, sizeof(*th) + optlen, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, th);
+	memcpy(th + 1, opt, optlen);
+	th->doff = (sizeof(*th) + optlen) / 4;
+	return th;
+}
+
+static int atcp_test_parse(struct kunit *test, const u8 *opt, size_t optlen,
+			   struct atcp_opts *opts)
+{
+	return atcp_parse_options(atcp_test_th(test, opt, optlen), opts);
+}
+
+/* No options: success, and every field zeroed whatever it held before. */
+static void atcp_options_test_none(struct kunit *test)
+{
+	struct atcp_opts opts, zero = {};
+
+	memset(&opts, 0xa5, sizeof(opts));
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, NULL, 0, &opts), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&opts, &zero, sizeof(opts)), 0);
+}
+
+/* Every known option in one 40-byte list, NOP padded. */
+static void atcp_options_test_all(struct kunit *test)
+{
+	static const u8 opt[40] = {
+		TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,		/* 1460 */
+		TCPOPT_NOP, TCPOPT_WINDOW, TCPOLEN_WINDOW, 7,
+		TCPOPT_SACK_PERM, TCPOLEN_SACK_PERM,
+		TCPOPT_TIMESTAMP, TCPOLEN_TIMESTAMP,
+		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 18,
+		0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x20, 0x00,
+		0xff, 0xff, 0xff, 0xf0, 0x00, 0x00, 0x00, 0x10,
+	};
+	struct atcp_opts opts;
+
+	KUNIT_ASSERT_EQ(test, atcp_test_parse(test, opt, sizeof(opt), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 1460);
+	KUNIT_EXPECT_TRUE(test, opts.wscale_ok);
+	KUNIT_EXPECT_EQ(test, opts.wscale, 7);
+	KUNIT_EXPECT_TRUE(test, opts.sack_ok);
+	KUNIT_EXPECT_TRUE(test, opts.ts_ok);
+	KUNIT_EXPECT_EQ(test, opts.tsval, 0x11223344U);
+	KUNIT_EXPECT_EQ(test, opts.tsecr, 0x55667788U);
+	KUNIT_EXPECT_EQ(test, opts.num_sacks, 2);
+	KUNIT_EXPECT_EQ(test, opts.sack[0].start, 0x1000U);
+	KUNIT_EXPECT_EQ(test, opts.sack[0].end, 0x2000U);
+	KUNIT_EXPECT_EQ(test, opts.sack[1].start, 0xfffffff0U);
+	KUNIT_EXPECT_EQ(test, opts.sack[1].end, 0x10U);
+}
+
+/* SACK with 1, 2, 3 and 4 blocks (RFC 2018: length 2 + 8 * n). */
+static void atcp_options_test_sack_blocks(struct kunit *test)
+{
+	u8 opt[36];
+	int n, i;
+
+	for (n = 1; n <= 4; n++) {
+		size_t optlen = 4 + 8 * n;
+		struct atcp_opts opts;
+
+		opt[0] = TCPOPT_NOP;
+		opt[1] = TCPOPT_NOP;
+		opt[2] = TCPOPT_SACK;
+		opt[3] = 2 + 8 * n;
+		for (i = 0; i < n; i++) {
+			put_unaligned_be32(0x80000000 + 100 * i, opt + 4 + 8 * i);
+			put_unaligned_be32(0x80000000 + 100 * i + 50,
+					   opt + 8 + 8 * i);
+		}
+		KUNIT_EXPECT_EQ_MSG(test,
+				    atcp_test_parse(test, opt, optlen, &opts),
+				    0, "%d blocks", n);
+		KUNIT_EXPECT_EQ_MSG(test, opts.num_sacks, n, "%d blocks", n);
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_EQ(test, opts.sack[i].start,
+					0x80000000U + 100 * i);
+			KUNIT_EXPECT_EQ(test, opts.sack[i].end,
+					0x80000000U + 100 * i + 50);
+		}
+	}
+}
+
+/* A SACK option whose length is not 2 + 8 * n (n >= 1) is ignored. */
+static void atcp_options_test_sack_bad_len(struct kunit *test)
+{
+	static const u8 base_only[4] = {
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 2,
+	};
+	static const u8 odd[16] = {
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 14,
+		0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
+	};
+	struct atcp_opts opts;
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, base_only,
+					      sizeof(base_only), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.num_sacks, 0);
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, odd, sizeof(odd), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.num_sacks, 0);
+}
+
+/* EOL ends the list: what follows, even garbage, is not parsed. */
+static void atcp_options_test_eol(struct kunit *test)
+{
+	static const u8 opt[16] = {
+		TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,
+		TCPOPT_EOL,
+		TCPOPT_WINDOW, TCPOLEN_WINDOW, 3,
+		TCPOPT_SACK_PERM, TCPOLEN_SACK_PERM,
+		TCPOPT_MSS, 0,				/* length 0 */
+	};
+	static const u8 first[8] = {
+		TCPOPT_EOL, TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4, 0xfe, 0x01,
+	};
+	struct atcp_opts opts;
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, opt, sizeof(opt), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 1460);
+	KUNIT_EXPECT_FALSE(test, opts.wscale_ok);
+	KUNIT_EXPECT_FALSE(test, opts.sack_ok);
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, first, sizeof(first), &opts),
+			0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 0);
+}
+
+/* RFC 7323 section 2.3: a shift count above 14 is used as 14. */
+static void atcp_options_test_wscale_clamp(struct kunit *test)
+{
+	static const struct {
+		u8 shift;
+		u8 expect;
+	} cases[] = {
+		{ 0, 0 }, { 1, 1 }, { 7, 7 }, { 14, 14 }, { 15, 14 },
+		{ 16, 14 }, { 255, 14 },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u8 opt[4] = { TCPOPT_NOP, TCPOPT_WINDOW, TCPOLEN_WINDOW,
+			      cases[i].shift };
+		struct atcp_opts opts;
+
+		KUNIT_EXPECT_EQ(test, atcp_test_parse(test, opt, sizeof(opt),
+						      &opts), 0);
+		KUNIT_EXPECT_TRUE(test, opts.wscale_ok);
+		KUNIT_EXPECT_EQ_MSG(test, opts.wscale, cases[i].expect,
+				    "shift %u", cases[i].shift);
+	}
+}
+
+/*
+ * A known option with the wrong length is ignored, as Linux TCP does,
+ * and parsing goes on past it.
+ */
+static void atcp_options_test_wrong_len(struct kunit *test)
+{
+	static const u8 opt[28] = {
+		TCPOPT_MSS, 6, 0x05, 0xb4, 0x00, 0x00,
+		TCPOPT_SACK_PERM, 4, 0x00, 0x00,
+		TCPOPT_TIMESTAMP, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+		TCPOPT_WINDOW, TCPOLEN_WINDOW, 5,
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP,
+	};
+	static const u8 ws4[4] = { TCPOPT_WINDOW, 4, 7, 0 };
+	static const u8 mss3[4] = { TCPOPT_MSS, 3, 0x05, TCPOPT_NOP };
+	struct atcp_opts opts;
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, opt, sizeof(opt), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 0);
+	KUNIT_EXPECT_FALSE(test, opts.sack_ok);
+	KUNIT_EXPECT_FALSE(test, opts.ts_ok);
+	KUNIT_EXPECT_EQ(test, opts.tsval, 0U);
+	KUNIT_EXPECT_TRUE(test, opts.wscale_ok);
+	KUNIT_EXPECT_EQ(test, opts.wscale, 5);
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, ws4, sizeof(ws4), &opts), 0);
+	KUNIT_EXPECT_FALSE(test, opts.wscale_ok);
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, mss3, sizeof(mss3), &opts),
+			0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 0);
+}
+
+/* Unknown kinds are skipped by their length. */
+static void atcp_options_test_unknown(struct kunit *test)
+{
+	static const u8 opt[16] = {
+		0xfe, 6, 0xaa, 0xbb, 0xcc, 0xdd,	/* experimental */
+		30, 2,					/* MPTCP, empty */
+		TCPOPT_MSS, TCPOLEN_MSS, 0x02, 0x18,	/* 536 */
+		0x63, 4, TCPOPT_MSS, 0,			/* body is not parsed */
+	};
+	struct atcp_opts opts;
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, opt, sizeof(opt), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 536);
+}
+
+/* Bytes past the data offset are payload, never options. */
+static void atcp_options_test_doff_bound(struct kunit *test)
+{
+	static const u8 bytes[8] = {
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP,
+		TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,
+	};
+	struct atcp_opts opts;
+	struct tcphdr *th;
+
+	th = atcp_test_th(test, bytes, sizeof(bytes));
+	th->doff = 6;
+	KUNIT_EXPECT_EQ(test, atcp_parse_options(th, &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 0);
+}
+
+/* Malformed lists: option length 0 or 1, or past the header. */
+static void atcp_options_test_malformed(struct kunit *test)
+{
+	static const struct {
+		const char *what;
+		u8 opt[12];
+		u8 len;
+	} cases[] = {
+		{ "length 0", { TCPOPT_MSS, 0, 0, 0 }, 4 },
+		{ "unknown length 0", { TCPOPT_NOP, 0x63, 0, 0 }, 4 },
+		{ "length 1", { TCPOPT_NOP, TCPOPT_NOP, 0x63, 1 }, 4 },
+		{ "known length 1", { TCPOPT_MSS, 1, TCPOPT_NOP, TCPOPT_NOP }, 4 },
+		{ "MSS past doff",
+		  { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_MSS, TCPOLEN_MSS }, 4 },
+		{ "TS past doff",
+		  { TCPOPT_TIMESTAMP, TCPOLEN_TIMESTAMP, 1, 2, 3, 4, 5, 6 }, 8 },
+		{ "unknown length 255",
+		  { TCPOPT_NOP, 0x63, 255, 0, 0, 0, 0, 0 }, 8 },
+		{ "SACK past doff",
+		  { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK, 10, 0, 0, 0, 1 }, 8 },
+		{ "lone kind byte",
+		  { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_MSS }, 4 },
+		{ "lone unknown kind",
+		  { TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,
+		    TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP, 0x63 }, 8 },
+		{ "valid then length 0",
+		  { TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,
+		    TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, 0 }, 8 },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct atcp_opts opts;
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    atcp_test_parse(test, cases[i].opt,
+						    cases[i].len, &opts),
+				    -EINVAL, "%s", cases[i].what);
+	}
+}
+
+/* Trailing NOPs (no kind/length pair) are well formed. */
+static void atcp_options_test_trailing_nop(struct kunit *test)
+{
+	static const u8 opt[8] = {
+		TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_NOP,
+	};
+	struct atcp_opts opts;
+
+	KUNIT_EXPECT_EQ(test, atcp_test_parse(test, opt, sizeof(opt), &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 1460);
+}
+
+static struct kunit_case atcp_options_test_cases[] = {
+	KUNIT_CASE(atcp_options_test_none),
+	KUNIT_CASE(atcp_options_test_all),
+	KUNIT_CASE(atcp_options_test_sack_blocks),
+	KUNIT_CASE(atcp_options_test_sack_bad_len),
+	KUNIT_CASE(atcp_options_test_eol),
+	KUNIT_CASE(atcp_options_test_wscale_clamp),
+	KUNIT_CASE(atcp_options_test_wrong_len),
+	KUNIT_CASE(atcp_options_test_unknown),
+	KUNIT_CASE(atcp_options_test_doff_bound),
+	KUNIT_CASE(atcp_options_test_malformed),
+	KUNIT_CASE(atcp_options_test_trailing_nop),
+	{}
+};
+
+static struct kunit_suite atcp_options_test_suite = {
+	.name = "atcp_options",
+	.test_cases = atcp_options_test_cases,
+};
+
+/*
+ * A linear skb holding @len bytes: a header with data offset @doff (when
+ * @len covers the fixed header), NOP options up to the offset, then a
+ * payload pattern.
+ */
+static struct sk_buff *atcp_test_skb(struct kunit *test, unsigned int len,
+				     unsigned int doff)
+{
+	unsigned int hlen = max_t(unsigned int, doff * 4, sizeof(struct tcphdr));
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	u8 *data;
+
+	skb = alloc_skb(max(len, 1U), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, skb);
+	data = skb_put_zero(skb, len);
+	if (len > hlen)
+		memset(data + hlen, 0x5a, len - hlen);
+	if (len < sizeof(*th))
+		return skb;
+	memset(data + sizeof(*th), TCPOPT_NOP, min(len, hlen) - sizeof(*th));
+	th = (struct tcphdr *)data;
+	th->source = htons(40000);
+	th->dest = htons(80);
+	th->doff = doff;
+	th->syn = 1;
+	return skb;
+}
+
+static void atcp_hdr_check_expect(struct kunit *test, unsigned int len,
+				  unsigned int doff, int expect)
+{
+	struct sk_buff *skb = atcp_test_skb(test, len, doff);
+	const void *data = skb->data;
+
+	KUNIT_EXPECT_EQ_MSG(test, atcp_hdr_check(skb), expect,
+			    "len %u doff %u", len, doff);
+	/* Validation never consumes the header. */
+	KUNIT_EXPECT_PTR_EQ(test, (const void *)skb->data, data);
+	KUNIT_EXPECT_EQ(test, skb->len, len);
+	kfree_skb(skb);
+}
+
+static void atcp_hdr_check_test_short(struct kunit *test)
+{
+	atcp_hdr_check_expect(test, 0, 0, -EINVAL);
+	atcp_hdr_check_expect(test, 1, 0, -EINVAL);
+	atcp_hdr_check_expect(test, 19, 0, -EINVAL);
+}
+
+static void atcp_hdr_check_test_doff_small(struct kunit *test)
+{
+	unsigned int doff;
+
+	for (doff = 0; doff < 5; doff++) {
+		atcp_hdr_check_expect(test, 20, doff, -EINVAL);
+		atcp_hdr_check_expect(test, 60, doff, -EINVAL);
+	}
+}
+
+static void atcp_hdr_check_test_doff_past_end(struct kunit *test)
+{
+	atcp_hdr_check_expect(test, 20, 6, -EINVAL);
+	atcp_hdr_check_expect(test, 23, 6, -EINVAL);
+	atcp_hdr_check_expect(test, 59, 15, -EINVAL);
+	atcp_hdr_check_expect(test, 40, 15, -EINVAL);
+}
+
+static void atcp_hdr_check_test_valid(struct kunit *test)
+{
+	atcp_hdr_check_expect(test, 20, 5, 0);
+	atcp_hdr_check_expect(test, 24, 6, 0);
+	atcp_hdr_check_expect(test, 60, 15, 0);
+	atcp_hdr_check_expect(test, 32 + 100, 8, 0);
+	atcp_hdr_check_expect(test, 60 + 1, 15, 0);
+}
+
+/*
+ * Options in a page fragment: the check makes the whole header linear,
+ * so the option parser may read it through skb->data.
+ */
+static void atcp_hdr_check_test_nonlinear(struct kunit *test)
+{
+	static const u8 opt[12] = {
+		TCPOPT_MSS, TCPOLEN_MSS, 0x05, 0xb4,
+		TCPOPT_NOP, TCPOPT_WINDOW, TCPOLEN_WINDOW, 7,
+		TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, TCPOLEN_SACK_PERM,
+	};
+	unsigned int paylen = 100, doff = 8;
+	struct atcp_opts opts;
+	struct sk_buff *skb;
+	struct page *page;
+	struct tcphdr *th;
+
+	skb = alloc_skb(sizeof(*th), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, skb);
+	page = alloc_page(GFP_KERNEL);
+	if (!page) {
+		kfree_skb(skb);
+		KUNIT_FAIL(test, "no page");
+		return;
+	}
+	th = skb_put_zero(skb, sizeof(*th));
+	th->doff = doff;
+	memcpy(page_address(page), opt, sizeof(opt));
+	memset(page_address(page) + sizeof(opt), 0x5a, paylen);
+	skb_add_rx_frag(skb, 0, page, 0, sizeof(opt) + paylen, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, skb_headlen(skb), 20U);
+
+	KUNIT_EXPECT_EQ(test, atcp_hdr_check(skb), 0);
+	KUNIT_EXPECT_GE(test, skb_headlen(skb), doff * 4);
+	KUNIT_EXPECT_EQ(test, skb->len, doff * 4 + paylen);
+	th = (struct tcphdr *)skb->data;
+	KUNIT_EXPECT_EQ(test, atcp_parse_options(th, &opts), 0);
+	KUNIT_EXPECT_EQ(test, opts.mss, 1460);
+	KUNIT_EXPECT_EQ(test, opts.wscale, 7);
+	KUNIT_EXPECT_TRUE(test, opts.sack_ok);
+
+	/* And a data offset beyond the whole (paged) packet still fails. */
+	th->doff = 15;
+	KUNIT_EXPECT_EQ(test, pskb_trim(skb, 40), 0);
+	KUNIT_EXPECT_EQ(test, atcp_hdr_check(skb), -EINVAL);
+	kfree_skb(skb);
+}
+
+static struct kunit_case atcp_hdr_check_test_cases[] = {
+	KUNIT_CASE(atcp_hdr_check_test_short),
+	KUNIT_CASE(atcp_hdr_check_test_doff_small),
+	KUNIT_CASE(atcp_hdr_check_test_doff_past_end),
+	KUNIT_CASE(atcp_hdr_check_test_valid),
+	KUNIT_CASE(atcp_hdr_check_test_nonlinear),
+	{}
+};
+
+static struct kunit_suite atcp_hdr_check_test_suite = {
+	.name = "atcp_hdr_check",
+	.test_cases = atcp_hdr_check_test_cases,
+};
+
+kunit_test_suites(&atcp_options_test_suite, &atcp_hdr_check_test_suite);

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket-level connection management shared by both address families:
+ * socket init, active open completion, listen/accept, poll, abort, close.
+ */
+#include <linux/poll.h>
+#include <net/inet_common.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+
+/**
+ * atcp_init_conn() - reset the connection state of a socket
+ * @sk: a new socket, or a child fresh from sk_clone_lock()
+ */
+void atcp_init_conn(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_init_timers(sk);
+	INIT_LIST_HEAD(&as->accept_node);
+	as->rto = ATCP_TIMEOUT_INIT;
+	as->retransmits = 0;
+	as->mss = ATCP_MSS_DEFAULT;
+	as->advmss = 1460;
+	as->wscale_ok = 1;
+	as->sack_ok = 1;
+	as->ts_ok = 1;
+	as->rcv_wscale = ATCP_RCV_WSCALE;
+	as->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+			    U16_MAX << ATCP_RCV_WSCALE);
+}
+
+/**
+ * atcp_init_sock() - sk_prot->init for AF_INET sockets
+ * @sk: the new socket
+ *
+ * Return: 0.
+ */
+int atcp_init_sock(struct sock *sk)
+{
+	atcp_init_conn(sk);
+	atcp_sk(sk)->af_ops = &atcp_ipv4_af_ops;
+	return 0;
+}
+
+/**
+ * atcp_done() - the connection is over: CLOSED, no timers, no table entry
+ * @sk: the socket, owned by the caller; calling it twice is harmless
+ */
+void atcp_done(struct sock *sk)
+{
+	if (sk->sk_state != TCP_CLOSE)
+		atcp_set_state(sk, TCP_CLOSE);
+	atcp_clear_rtx_timer(sk);
+	atcp_unhash(sk);
+	atcp_put_port(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+}
+
+/**
+ * atcp_abort() - abort a connection (RST received, timeout, user abort)
+ * @sk: the socket, owned by the caller
+ * @err: errno to report to the user, 0 for none
+ * @send_rst: send a RST to the peer first (synchronized states only)
+ */
+void atcp_abort(struct sock *sk, int err, bool send_rst)
+{
+	if (send_rst && (1 << sk->sk_state) &
+	    (TCPF_SYN_RECV | TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+	     TCPF_FIN_WAIT2 | TCPF_CLOSE_WAIT | TCPF_CLOSING | TCPF_LAST_ACK))
+		atcp_send_active_reset(sk);
+	if (err) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	}
+	atcp_done(sk);
+}
+
+/**
+ * atcp_connect_finish() - send the SYN of an active open
+ * @sk: socket in SYN_SENT, hashed, with iss set
+ *
+ * Return: 0; a lost SYN is retransmitted by the timer.
+ */
+int atcp_connect_finish(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	as->snd_una = as->iss;
+	as->snd_nxt = as->iss + 1;
+	as->rto = ATCP_TIMEOUT_INIT;
+	as->retransmits = 0;
+	atcp_send_ctl(sk, TCPHDR_SYN, as->iss);
+	ATCP_INC_STATS(sock_net(sk), ACTIVEOPENS);
+	atcp_reset_rtx_timer(sk);
+	return 0;
+}
+
+/**
+ * atcp_request_isn() - the RFC 6528 ISN for a request
+ * @req: the request, addresses filled
+ *
+ * Return: our initial sequence number.
+ */
+u32 atcp_request_isn(const struct atcp_request *req)
+{
+	if (ipv6_addr_v4mapped(&req->laddr))
+		return atcp_isn_v4(req->laddr.s6_addr32[3],
+				   req->raddr.s6_addr32[3], req->lport,
+				   req->rport);
+	return atcp_isn_v6(&req->laddr, &req->raddr, req->lport, req->rport);
+}
+
+/**
+ * atcp_poll() - proto_ops->poll, following tcp_poll()
+ * @file: the file
+ * @sock: the socket
+ * @wait: poll table
+ *
+ * Return: the event mask.
+ */
+__poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	__poll_t mask = 0;
+	u8 shutdown;
+	int state;
+
+	sock_poll_wait(file, sock, wait);
+
+	state = inet_sk_state_load(sk);
+	if (state == TCP_LISTEN)
+		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (shutdown & SEND_SHUTDOWN || sk_stream_is_writeable(sk))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		else
+			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	}
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+/**
+ * atcp_listen() - proto_ops->listen
+ * @sock: the socket
+ * @backlog: accept queue bound (already capped by net.core.somaxconn)
+ *
+ * Return: 0 or a negative errno.
+ */
+int atcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	int err = -EINVAL;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED)
+		goto out;
+	if (sk->sk_state == TCP_LISTEN) {
+		WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+		err = 0;
+	} else if (sk->sk_state == TCP_CLOSE) {
+		err = atcp_listen_start(sk, backlog);
+	}
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * atcp_stream_accept() - proto_ops->accept (arguments: see ATCP_ACCEPT_ARGS)
+ *
+ * Takes a child from the accept queue (waiting unless non-blocking) and
+ * grafts it onto the new socket.
+ *
+ * Return: 0 or a negative errno.
+ */
+int atcp_stream_accept(ATCP_ACCEPT_ARGS)
+{
+	struct sock *child;
+	int err;
+
+	child = atcp_accept_child(sock->sk, ATCP_ACCEPT_FLAGS, &err);
+	if (!child)
+		return err;
+	lock_sock(child);
+	sock_graft(child, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(child);
+	return 0;
+}
+
+/**
+ * atcp_close() - sk_prot->close: the user closed the socket
+ * @sk: the socket
+ * @timeout: linger time
+ *
+ * A listener drops its SYN queue and resets unaccepted children; a
+ * connecting socket is simply deleted (RFC 9293 CLOSE in SYN-SENT); a
+ * synchronized connection is aborted with RST until the FIN handshake
+ * of the teardown work replaces it.
+ */
+void atcp_close(struct sock *sk, long timeout)
+{
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		atcp_listen_stop(sk);
+		atcp_put_port(sk);
+		break;
+	case TCP_CLOSE:
+	case TCP_SYN_SENT:
+		atcp_done(sk);
+		break;
+	default:
+		ATCP_INC_STATS(sock_net(sk), ABORTONCLOSE);
+		atcp_abort(sk, 0, true);
+		break;
+	}
+	if (sk->sk_prot->destroy)
+		sk->sk_prot->destroy(sk);
+	sock_orphan(sk);
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * atcp_disconnect() - sk_prot->disconnect: return to a fresh CLOSED socket
+ * @sk: the socket, owned by the caller
+ * @flags: unused (file flags)
+ *
+ * Used by connect() after a failed attempt and by connect(AF_UNSPEC).  A
+ * listener drops its queues; a synchronized connection is reset.  The
+ * local port survives only if bind() chose it.
+ *
+ * Return: 0.
+ */
+int atcp_disconnect(struct sock *sk, int flags)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	int old = sk->sk_state;
+
+	if (old == TCP_LISTEN)
+		atcp_listen_stop(sk);
+	else if (old != TCP_CLOSE)
+		atcp_abort(sk, 0, old != TCP_SYN_SENT);
+	atcp_done(sk);
+
+	inet->inet_dport = 0;
+	sk_daddr_set(sk, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		memset(&sk->sk_v6_daddr, 0, sizeof(sk->sk_v6_daddr));
+#endif
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		sk_rcv_saddr_set(sk, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+		if (sk->sk_family == AF_INET6) {
+			memset(&sk->sk_v6_rcv_saddr, 0,
+			       sizeof(sk->sk_v6_rcv_saddr));
+			memset(&inet6_sk(sk)->saddr, 0,
+			       sizeof(inet6_sk(sk)->saddr));
+		}
+#endif
+	}
+	if (sk->sk_userlocks & SOCK_BINDPORT_LOCK)
+		atcp_rebind_port(sk);
+	sk_dst_reset(sk);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	sock_reset_flag(sk, SOCK_DONE);
+	sk->sk_route_caps = 0;
+	atcp_init_conn(sk);
+	return 0;
+}
