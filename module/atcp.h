@@ -442,6 +442,8 @@ int atcp_connect_port(struct sock *sk);
 void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *lsk, struct sock *child);
 void atcp_rebind_port(struct sock *sk);
+typedef void (*atcp_sock_walk_fn)(struct sock *sk, void *arg);
+void atcp_for_each_sock(struct net *net, atcp_sock_walk_fn fn, void *arg);
 
 /* input.c (connection processing) */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
@@ -460,6 +462,9 @@ struct sock *atcp_accept_dequeue(struct sock *sk);
 struct sock *atcp_accept_child(struct sock *sk, int flags, int *err);
 int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 		    const struct in6_addr *laddr, const struct in6_addr *raddr);
+typedef void (*atcp_req_walk_fn)(const struct sock *lsk,
+				 const struct atcp_request *req, void *arg);
+void atcp_for_each_request(struct sock *lsk, atcp_req_walk_fn fn, void *arg);
 
 /* timer.c */
 void atcp_init_timers(struct sock *sk);
@@ -491,6 +496,11 @@ int atcpv6_getsockopt(struct sock *sk, int level, int optname,
 /* main.c */
 void atcp_close(struct sock *sk, long timeout);
 extern const struct atcp_af_ops atcp_ipv4_af_ops;
+int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+void atcp_v4_request_init(struct atcp_request *req, struct sk_buff *skb);
+int atcp_v4_child_init(struct sock *child, const struct atcp_request *req);
+u16 atcp_v4_cookie_check(struct sk_buff *skb);
+u32 atcp_v4_cookie_init(struct sk_buff *skb, u16 *mss);
 
 /* sysctl.c */
 int atcp_sysctl_init_net(struct net *net);

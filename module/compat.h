@@ -31,6 +31,13 @@
 #define ATCP_HAVE_IPV6_PINFO_OFFSET 1
 #endif
 
+/* 6.6 moved the IPv6 flow label list from ipv6_pinfo to inet_sock. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define atcp_ipv6_fl_list(sk)	(inet_sk(sk)->ipv6_fl_list)
+#else
+#define atcp_ipv6_fl_list(sk)	(inet6_sk(sk)->ipv6_fl_list)
+#endif
+
 /* 6.2 moved inet6_destroy_sock() out of sk_prot->destroy. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define ATCP_NEED_INET6_DESTROY_SOCK 1

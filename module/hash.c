@@ -577,3 +577,38 @@ void atcp_rebind_port(struct sock *sk)
 	sk_add_bind_node(sk, &b->chain);
 	spin_unlock_bh(&b->lock);
 }
+
+static void atcp_walk_table(struct atcp_bucket *tbl, unsigned int bits,
+			    struct net *net, atcp_sock_walk_fn fn, void *arg)
+{
+	unsigned int i;
+	struct sock *sk;
+
+	for (i = 0; i < (1U << bits); i++) {
+		struct atcp_bucket *b = &tbl[i];
+
+		if (hlist_empty(&b->chain))
+			continue;
+		spin_lock_bh(&b->lock);
+		hlist_for_each_entry(sk, &b->chain, sk_node)
+			if (net_eq(sock_net(sk), net))
+				fn(sk, arg);
+		spin_unlock_bh(&b->lock);
+	}
+}
+
+/**
+ * atcp_for_each_sock() - visit every listening and connected socket
+ * @net: namespace whose sockets are visited
+ * @fn: called for each socket, under its table bucket's lock with
+ *	softirqs off: it must not sleep
+ * @arg: passed to @fn
+ *
+ * Listeners are visited first.  Sockets that only hold a port (bound,
+ * never listened or connected) are not in these tables and not visited.
+ */
+void atcp_for_each_sock(struct net *net, atcp_sock_walk_fn fn, void *arg)
+{
+	atcp_walk_table(atcp_lhash, ATCP_LHASH_BITS, net, fn, arg);
+	atcp_walk_table(atcp_ehash, ATCP_EHASH_BITS, net, fn, arg);
+}

@@ -30,8 +30,18 @@ MODULE_PARM_DESC(proto, "IP protocol number carrying ATCP (default 253)");
 
 unsigned int atcp_net_id __read_mostly;
 
-/* Active open over IPv4: route, pick a port, send the SYN. */
-static int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
+/**
+ * atcp_v4_connect() - sk_prot->connect over IPv4 (also for IPv4-mapped
+ *	destinations of AF_INET6 sockets)
+ * @sk: the socket, owned by the caller
+ * @uaddr: a struct sockaddr_in
+ * @addr_len: its length
+ *
+ * Routes, picks the source address and port, and sends the SYN.
+ *
+ * Return: 0 (the handshake is under way) or a negative errno.
+ */
+int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 			   int addr_len)
 {
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
@@ -100,8 +110,12 @@ failure:
 	return err;
 }
 
-static void atcp_v4_request_init(struct atcp_request *req,
-				 struct sk_buff *skb)
+/**
+ * atcp_v4_request_init() - fill a request's addresses from an IPv4 SYN
+ * @req: the request
+ * @skb: the SYN
+ */
+void atcp_v4_request_init(struct atcp_request *req, struct sk_buff *skb)
 {
 	ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, &req->laddr);
 	ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &req->raddr);
@@ -111,8 +125,14 @@ static void atcp_v4_request_init(struct atcp_request *req,
 	req->oif = inet_iif(skb);
 }
 
-static int atcp_v4_child_init(struct sock *child,
-			      const struct atcp_request *req)
+/**
+ * atcp_v4_child_init() - set up an IPv4 (or IPv4-mapped) child socket
+ * @child: the child, fresh from sk_clone_lock()
+ * @req: its request
+ *
+ * Return: 0, or a negative errno when there is no route to the peer.
+ */
+int atcp_v4_child_init(struct sock *child, const struct atcp_request *req)
 {
 	struct inet_sock *inet = inet_sk(child);
 	struct atcp_sock *as = atcp_sk(child);
@@ -141,7 +161,13 @@ static int atcp_v4_child_init(struct sock *child,
 	return 0;
 }
 
-static u16 atcp_v4_cookie_check(struct sk_buff *skb)
+/**
+ * atcp_v4_cookie_check() - validate the SYN cookie an IPv4 ACK returns
+ * @skb: the ACK
+ *
+ * Return: the MSS the cookie encodes, 0 if it is not valid.
+ */
+u16 atcp_v4_cookie_check(struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 
@@ -150,7 +176,14 @@ static u16 atcp_v4_cookie_check(struct sk_buff *skb)
 				    ntohl(th->seq) - 1, ntohl(th->ack_seq) - 1);
 }
 
-static u32 atcp_v4_cookie_init(struct sk_buff *skb, u16 *mss)
+/**
+ * atcp_v4_cookie_init() - the SYN cookie answering an IPv4 SYN
+ * @skb: the SYN
+ * @mss: in: the peer's MSS; out: the MSS the cookie encodes
+ *
+ * Return: the cookie, our ISS.
+ */
+u32 atcp_v4_cookie_init(struct sk_buff *skb, u16 *mss)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 

@@ -1,16 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/net/atcp_stat: per-namespace counters in the two-line
- * "Atcp: names" / "Atcp: values" format that nstat and netstat -s read.
+ * The per-namespace /proc/net files of ATCP:
+ *
+ *  - atcp_stat: counters in the two-line "Atcp: names" / "Atcp: values"
+ *    format that nstat and netstat -s read;
+ *  - atcp, atcp6: one line per socket and per SYN queue entry, in exactly
+ *    the format of /proc/net/tcp and /proc/net/tcp6 (tcp4_seq_show() and
+ *    tcp6_seq_show()), so that tools parsing those read these unchanged.
+ *
+ * atcp lists AF_INET sockets and the requests of AF_INET listeners; atcp6
+ * lists AF_INET6 sockets (IPv4-mapped peers included, printed as IPv6, as
+ * tcp6 does) and the requests of AF_INET6 listeners.  Each listener is
+ * followed by its requests (state 03, SYN_RECV), then come the connected
+ * sockets.  Where TCP prints a field ATCP has no equivalent for yet, the
+ * value TCP prints for a socket in that condition is printed.
+ *
+ * Each file is produced whole by one show function (seq_file retries with
+ * a bigger buffer when it does not fit).  Connected sockets are printed
+ * from atcp_for_each_sock(), under the table locks.  A listener's SYN
+ * queue may only be walked by the listener's owner (segments queued while
+ * it was owned are processed without its spinlock), so listeners are
+ * collected first, each with a reference, and then printed one at a time
+ * under lock_sock().
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
+#include <net/tcp.h>
 
 #include "atcp.h"
 
-#define ATCP_MIB_NAME(id, name) name,
+#define ATCP_MIB_NAME(id, name) \
+	[ATCP_MIB_##id] = name,
 static const char * const atcp_mib_names[ATCP_MIB_MAX] = {
 	ATCP_MIB_LIST(ATCP_MIB_NAME)
 };
@@ -34,18 +59,378 @@ static int atcp_stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/* /proc/net/tcp pads every IPv4 line to TMPSZ - 1 characters. */
+#define ATCP_PROC4_WIDTH	149
+
+/* Codes of the "tr" column, as in /proc/net/tcp. */
+enum {
+	ATCP_PROC_TIMER_NONE		= 0,
+	ATCP_PROC_TIMER_RETRANS		= 1,
+	ATCP_PROC_TIMER_KEEPALIVE	= 2,
+	ATCP_PROC_TIMER_TIMEWAIT	= 3,
+	ATCP_PROC_TIMER_PROBE0		= 4,
+};
+
+/*
+ * The socket timers shown in "tr" and "tm->when", in TCP's order of
+ * precedence (get_tcp4_sock(): retransmit, zero-window probe, keepalive):
+ * the first pending one is shown.  A new timer is one line here.
+ */
+static const struct atcp_proc_timer {
+	u8 code;
+	size_t offset;		/* of its struct timer_list in atcp_sock */
+} atcp_proc_timers[] = {
+	{ ATCP_PROC_TIMER_RETRANS, offsetof(struct atcp_sock, rtx_timer) },
+};
+
+/**
+ * struct atcp_proc_sock - the fields of a socket's line after the addresses
+ * @state: TCP_* state
+ * @tx_queue: bytes sent and not yet acknowledged
+ * @rx_queue: bytes to read; for a listener, its accept queue length
+ * @timer: "tr" code
+ * @when: clock ticks until that timer fires
+ * @retrans: consecutive retransmissions
+ * @uid: owner, in the reader's user namespace
+ * @inode: socket inode number, 0 once orphaned
+ * @refcnt: socket references
+ * @rto: retransmission timeout, clock ticks
+ * @ssthresh: TCP's last column: fast open queue bound for listeners,
+ *	slow start threshold (-1 while in initial slow start) for others
+ */
+struct atcp_proc_sock {
+	int state;
+	u32 tx_queue;
+	int rx_queue;
+	int timer;
+	clock_t when;
+	u8 retrans;
+	uid_t uid;
+	u64 inode;
+	unsigned int refcnt;
+	clock_t rto;
+	int ssthresh;
+};
+
+static void atcp_proc_sock_fields(struct seq_file *seq, struct sock *sk,
+				  struct atcp_proc_sock *f)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+	unsigned long expires = jiffies;
+	unsigned int i;
+
+	f->timer = ATCP_PROC_TIMER_NONE;
+	for (i = 0; i < ARRAY_SIZE(atcp_proc_timers); i++) {
+		const struct timer_list *t = (const void *)as +
+					     atcp_proc_timers[i].offset;
+
+		if (timer_pending(t)) {
+			f->timer = atcp_proc_timers[i].code;
+			expires = READ_ONCE(t->expires);
+			break;
+		}
+	}
+	f->when = jiffies_delta_to_clock_t(expires - jiffies);
+
+	f->state = inet_sk_state_load(sk);
+	if (f->state == TCP_LISTEN) {
+		f->tx_queue = 0;
+		f->rx_queue = READ_ONCE(sk->sk_ack_backlog);
+		/* No TCP_FASTOPEN: TCP shows a fast open queue bound of 0. */
+		f->ssthresh = 0;
+	} else {
+		f->tx_queue = READ_ONCE(as->snd_nxt) - READ_ONCE(as->snd_una);
+		/*
+		 * TCP shows rcv_nxt - copied_seq.  ATCP has no receive
+		 * path yet, so nothing is ever queued to read.
+		 */
+		f->rx_queue = 0;
+		/* No congestion control yet: TCP's initial slow start. */
+		f->ssthresh = -1;
+	}
+	f->retrans = READ_ONCE(as->retransmits);
+	/* What tcp prints since sock_i_uid() gave way to sk_uid() (6.16). */
+	f->uid = from_kuid_munged(seq_user_ns(seq), READ_ONCE(sk->sk_uid));
+	f->inode = sock_i_ino(sk);
+	f->refcnt = refcount_read(&sk->sk_refcnt);
+	f->rto = jiffies_to_clock_t(READ_ONCE(as->rto));
+}
+
+/*
+ * The columns after "inode" that tcp shows for full sockets only.  ATCP
+ * has no delayed-ACK machinery yet (TCP: ato 0, quickack/pingpong 0 until
+ * data flows) nor congestion control (TCP: initial window, TCP_INIT_CWND).
+ */
+static void atcp_proc_sock_tail(struct seq_file *seq, struct sock *sk,
+				const struct atcp_proc_sock *f)
+{
+	seq_printf(seq, " %d %pK %lu %lu %u %u %d",
+		   f->refcnt, sk, f->rto, 0UL /* ato */,
+		   0U /* quick << 1 | pingpong */, TCP_INIT_CWND, f->ssthresh);
+}
+
+static void atcp4_sock_show(struct seq_file *seq, struct sock *sk, int num)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	struct atcp_proc_sock f;
+
+	atcp_proc_sock_fields(seq, sk, &f);
+	seq_setwidth(seq, ATCP_PROC4_WIDTH);
+	seq_printf(seq, "%4d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %llu",
+		   num, inet->inet_rcv_saddr, ntohs(inet->inet_sport),
+		   inet->inet_daddr, ntohs(inet->inet_dport), f.state,
+		   f.tx_queue, f.rx_queue, f.timer, f.when, f.retrans, f.uid,
+		   0 /* no keepalive or window probes yet */, f.inode);
+	atcp_proc_sock_tail(seq, sk, &f);
+	seq_pad(seq, '\n');
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static void atcp6_sock_show(struct seq_file *seq, struct sock *sk, int num)
+{
+	const struct in6_addr *src = &sk->sk_v6_rcv_saddr;
+	const struct in6_addr *dst = &sk->sk_v6_daddr;
+	const struct inet_sock *inet = inet_sk(sk);
+	struct atcp_proc_sock f;
+
+	atcp_proc_sock_fields(seq, sk, &f);
+	seq_printf(seq, "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %llu",
+		   num, src->s6_addr32[0], src->s6_addr32[1],
+		   src->s6_addr32[2], src->s6_addr32[3],
+		   ntohs(inet->inet_sport), dst->s6_addr32[0],
+		   dst->s6_addr32[1], dst->s6_addr32[2], dst->s6_addr32[3],
+		   ntohs(inet->inet_dport), f.state, f.tx_queue, f.rx_queue,
+		   f.timer, f.when, f.retrans, f.uid,
+		   0 /* no keepalive or window probes yet */, f.inode);
+	atcp_proc_sock_tail(seq, sk, &f);
+	seq_putc(seq, '\n');
+}
+#endif
+
+/* A SYN queue entry, as get_openreq4() and get_openreq6() show one. */
+static void atcp_req_show(struct seq_file *seq, const struct sock *lsk,
+			  const struct atcp_request *req, int num)
+{
+	const struct in6_addr *src = &req->laddr, *dst = &req->raddr;
+	long delta = READ_ONCE(req->timer.expires) - jiffies;
+	uid_t uid;
+
+	uid = from_kuid_munged(seq_user_ns(seq), READ_ONCE(lsk->sk_uid));
+	if (lsk->sk_family == AF_INET) {
+		seq_setwidth(seq, ATCP_PROC4_WIDTH);
+		seq_printf(seq, "%4d: %08X:%04X %08X:%04X",
+			   num, src->s6_addr32[3], ntohs(req->lport),
+			   dst->s6_addr32[3], ntohs(req->rport));
+	} else {
+		seq_printf(seq, "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X",
+			   num, src->s6_addr32[0], src->s6_addr32[1],
+			   src->s6_addr32[2], src->s6_addr32[3],
+			   ntohs(req->lport), dst->s6_addr32[0],
+			   dst->s6_addr32[1], dst->s6_addr32[2],
+			   dst->s6_addr32[3], ntohs(req->rport));
+	}
+	/*
+	 * No queues; the SYN-ACK timer is always shown (TCP: "only the
+	 * expire timer"); no "timeout", no inode, no reference count.
+	 */
+	seq_printf(seq, " %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
+		   TCP_SYN_RECV, 0, 0, ATCP_PROC_TIMER_RETRANS,
+		   jiffies_delta_to_clock_t(delta), req->retrans, uid, 0, 0,
+		   0, req);
+	if (lsk->sk_family == AF_INET)
+		seq_pad(seq, '\n');
+	else
+		seq_putc(seq, '\n');
+}
+
+/**
+ * struct atcp_proc_iter - state of one reading of /proc/net/atcp{,6}
+ * @seq: the file being produced
+ * @family: AF_INET or AF_INET6: which sockets belong in it
+ * @num: the next line number ("sl")
+ * @lsks: listeners collected, a reference held on each
+ * @nlsk: number of them in @lsks
+ * @max: room in @lsks
+ * @wanted: listeners found, including those there was no room for
+ */
+struct atcp_proc_iter {
+	struct seq_file *seq;
+	int family;
+	int num;
+	struct sock **lsks;
+	unsigned int nlsk;
+	unsigned int max;
+	unsigned int wanted;
+};
+
+static void atcp_proc_collect(struct sock *sk, void *arg)
+{
+	struct atcp_proc_iter *it = arg;
+
+	if (sk->sk_family != it->family || sk->sk_state != TCP_LISTEN)
+		return;
+	if (it->nlsk < it->max) {
+		sock_hold(sk);		/* safe: the table holds one */
+		it->lsks[it->nlsk++] = sk;
+	}
+	it->wanted++;
+}
+
+static void atcp_proc_put_listeners(struct atcp_proc_iter *it)
+{
+	while (it->nlsk)
+		sock_put(it->lsks[--it->nlsk]);
+}
+
+/* Take a reference on every listener of the file's family. */
+static int atcp_proc_get_listeners(struct net *net, struct atcp_proc_iter *it)
+{
+	unsigned int max = 16;
+
+	for (;;) {
+		it->lsks = kvmalloc_array(max, sizeof(*it->lsks), GFP_KERNEL);
+		if (!it->lsks)
+			return -ENOMEM;
+		it->max = max;
+		it->nlsk = 0;
+		it->wanted = 0;
+		atcp_for_each_sock(net, atcp_proc_collect, it);
+		if (it->wanted <= it->max)
+			return 0;
+		/* More listeners than room: retry with enough room. */
+		atcp_proc_put_listeners(it);
+		kvfree(it->lsks);
+		max = roundup_pow_of_two(it->wanted + 1);
+	}
+}
+
+static void atcp_proc_req(const struct sock *lsk,
+			  const struct atcp_request *req, void *arg)
+{
+	struct atcp_proc_iter *it = arg;
+
+	if (seq_has_overflowed(it->seq))
+		return;
+	/* An AF_INET listener only ever holds IPv4(-mapped) requests. */
+	if (lsk->sk_family == AF_INET && !ipv6_addr_v4mapped(&req->laddr))
+		return;
+	atcp_req_show(it->seq, lsk, req, it->num++);
+}
+
+static void atcp_proc_show_sock(struct atcp_proc_iter *it, struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (it->family == AF_INET6) {
+		atcp6_sock_show(it->seq, sk, it->num++);
+		return;
+	}
+#endif
+	atcp4_sock_show(it->seq, sk, it->num++);
+}
+
+/* A listener and its SYN queue. */
+static void atcp_proc_show_listener(struct atcp_proc_iter *it,
+				    struct sock *lsk)
+{
+	/*
+	 * Owning the listener keeps its SYN queue still: segments go to
+	 * its backlog, request timers retry later.
+	 */
+	lock_sock(lsk);
+	if (lsk->sk_state == TCP_LISTEN) {
+		atcp_proc_show_sock(it, lsk);
+		local_bh_disable();
+		atcp_for_each_request(lsk, atcp_proc_req, it);
+		local_bh_enable();
+	}
+	release_sock(lsk);
+}
+
+static void atcp_proc_conn(struct sock *sk, void *arg)
+{
+	struct atcp_proc_iter *it = arg;
+
+	if (sk->sk_family != it->family || sk->sk_state == TCP_LISTEN ||
+	    seq_has_overflowed(it->seq))
+		return;
+	atcp_proc_show_sock(it, sk);
+}
+
+static int atcp_proc_show(struct seq_file *seq, int family)
+{
+	struct atcp_proc_iter it = {
+		.seq	= seq,
+		.family	= family,
+	};
+	struct net *net = seq_file_single_net(seq);
+	unsigned int i;
+	int err;
+
+	err = atcp_proc_get_listeners(net, &it);
+	if (err)
+		return err;
+	for (i = 0; i < it.nlsk && !seq_has_overflowed(seq); i++)
+		atcp_proc_show_listener(&it, it.lsks[i]);
+	atcp_proc_put_listeners(&it);
+	kvfree(it.lsks);
+
+	atcp_for_each_sock(net, atcp_proc_conn, &it);
+	return 0;
+}
+
+static int atcp4_seq_show(struct seq_file *seq, void *v)
+{
+	/* tcp4_seq_show()'s header, padded like every line. */
+	seq_setwidth(seq, ATCP_PROC4_WIDTH);
+	seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	seq_pad(seq, '\n');
+	return atcp_proc_show(seq, AF_INET);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int atcp6_seq_show(struct seq_file *seq, void *v)
+{
+	/* tcp6_seq_show()'s header. */
+	seq_puts(seq, "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+	return atcp_proc_show(seq, AF_INET6);
+}
+#endif
+
+static const struct {
+	const char *name;
+	int (*show)(struct seq_file *seq, void *v);
+} atcp_proc_files[] = {
+	{ "atcp_stat",	atcp_stat_show },
+	{ "atcp",	atcp4_seq_show },
+#if IS_ENABLED(CONFIG_IPV6)
+	{ "atcp6",	atcp6_seq_show },
+#endif
+};
+
 /**
  * atcp_proc_init_net() - create the /proc/net entries of a namespace
  * @net: the namespace
+ *
+ * Creates atcp_stat, atcp and (with IPv6) atcp6; on failure none is left.
  *
  * Return: 0 or -ENOMEM.
  */
 int atcp_proc_init_net(struct net *net)
 {
-	if (!proc_create_net_single("atcp_stat", 0444, net->proc_net,
-				    atcp_stat_show, NULL))
-		return -ENOMEM;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(atcp_proc_files); i++) {
+		if (!proc_create_net_single(atcp_proc_files[i].name, 0444,
+					    net->proc_net,
+					    atcp_proc_files[i].show, NULL))
+			goto unwind;
+	}
 	return 0;
+
+unwind:
+	while (i--)
+		remove_proc_entry(atcp_proc_files[i].name, net->proc_net);
+	return -ENOMEM;
 }
 
 /**
@@ -54,5 +439,8 @@ int atcp_proc_init_net(struct net *net)
  */
 void atcp_proc_exit_net(struct net *net)
 {
-	remove_proc_entry("atcp_stat", net->proc_net);
+	unsigned int i = ARRAY_SIZE(atcp_proc_files);
+
+	while (i--)
+		remove_proc_entry(atcp_proc_files[i].name, net->proc_net);
 }
