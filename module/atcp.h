@@ -27,45 +27,40 @@ extern int atcp_proto;
 
 /*
  * Counters of /proc/net/atcp_stat, named after Linux's TCP MIB and
- * LINUX_MIB counters so that nstat and people read them the same way.
+ * LINUX_MIB counters so that nstat and people read them the same way
+ * (the names are in proc.c, in this order).
  */
-#define ATCP_MIB_LIST(X)			\
-	X(ACTIVEOPENS, "ActiveOpens")		\
-	X(PASSIVEOPENS, "PassiveOpens")		\
-	X(ATTEMPTFAILS, "AttemptFails")		\
-	X(ESTABRESETS, "EstabResets")		\
-	X(CURRESTAB, "CurrEstab")		\
-	X(INSEGS, "InSegs")			\
-	X(OUTSEGS, "OutSegs")			\
-	X(RETRANSSEGS, "RetransSegs")		\
-	X(INERRS, "InErrs")			\
-	X(OUTRSTS, "OutRsts")			\
-	X(INCSUMERRORS, "InCsumErrors")		\
-	X(NOSOCKET, "NoSocket")			\
-	X(LISTENOVERFLOWS, "ListenOverflows")	\
-	X(LISTENDROPS, "ListenDrops")		\
-	X(SYNCOOKIESSENT, "SyncookiesSent")	\
-	X(SYNCOOKIESRECV, "SyncookiesRecv")	\
-	X(SYNCOOKIESFAILED, "SyncookiesFailed")	\
-	X(TW, "TW")				\
-	X(TIMEWAITOVERFLOW, "TimeWaitOverflow")	\
-	X(TIMEOUTS, "Timeouts")			\
-	X(KEEPALIVETIMEOUTS, "KeepaliveTimeouts") \
-	X(ABORTONDATA, "AbortOnData")		\
-	X(ABORTONCLOSE, "AbortOnClose")		\
-	X(ABORTONMEMORY, "AbortOnMemory")	\
-	X(ABORTONTIMEOUT, "AbortOnTimeout")	\
-	X(ABORTONLINGER, "AbortOnLinger")	\
-	X(CHALLENGEACK, "ChallengeACK")		\
-	X(BADSTATECHANGE, "BadStateChange")
-
-#define ATCP_MIB_ENUM(id, name) ATCP_MIB_##id,
 enum atcp_mib_field {
-	ATCP_MIB_LIST(ATCP_MIB_ENUM)
+	ATCP_MIB_ACTIVEOPENS,
+	ATCP_MIB_PASSIVEOPENS,
+	ATCP_MIB_ATTEMPTFAILS,
+	ATCP_MIB_ESTABRESETS,
+	ATCP_MIB_CURRESTAB,
+	ATCP_MIB_INSEGS,
+	ATCP_MIB_OUTSEGS,
+	ATCP_MIB_RETRANSSEGS,
+	ATCP_MIB_INERRS,
+	ATCP_MIB_OUTRSTS,
+	ATCP_MIB_INCSUMERRORS,
+	ATCP_MIB_NOSOCKET,
+	ATCP_MIB_LISTENOVERFLOWS,
+	ATCP_MIB_LISTENDROPS,
+	ATCP_MIB_SYNCOOKIESSENT,
+	ATCP_MIB_SYNCOOKIESRECV,
+	ATCP_MIB_SYNCOOKIESFAILED,
+	ATCP_MIB_TW,
+	ATCP_MIB_TIMEWAITOVERFLOW,
+	ATCP_MIB_TIMEOUTS,
+	ATCP_MIB_KEEPALIVETIMEOUTS,
+	ATCP_MIB_ABORTONDATA,
+	ATCP_MIB_ABORTONCLOSE,
+	ATCP_MIB_ABORTONMEMORY,
+	ATCP_MIB_ABORTONTIMEOUT,
+	ATCP_MIB_ABORTONLINGER,
+	ATCP_MIB_CHALLENGEACK,
+	ATCP_MIB_BADSTATECHANGE,
 	ATCP_MIB_MAX
 };
-
-#undef ATCP_MIB_ENUM
 
 struct atcp_mib {
 	unsigned long mibs[ATCP_MIB_MAX];
@@ -203,6 +198,7 @@ struct atcp_listen {
  * @rcv_wnd: receive window we advertise (unscaled)
  * @mss: effective send MSS
  * @advmss: the MSS we announce
+ * @user_mss: TCP_MAXSEG, 0 when unset
  * @snd_wscale: shift applied to windows the peer sends
  * @rcv_wscale: shift applied to windows we send
  * @wscale_ok: window scaling negotiated
@@ -233,6 +229,7 @@ struct atcp_sock {
 	u32 rcv_wnd;
 	u16 mss;
 	u16 advmss;
+	u16 user_mss;
 	u8 snd_wscale;
 	u8 rcv_wscale;
 	u8 wscale_ok:1,
@@ -479,8 +476,15 @@ int atcp_connect_finish(struct sock *sk);
 u32 atcp_request_isn(const struct atcp_request *req);
 __poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 int atcp_listen(struct socket *sock, int backlog);
-int atcp_stream_accept(ATCP_ACCEPT_ARGS);
+#ifdef ATCP_HAVE_PROTO_ACCEPT_ARG
+int atcp_stream_accept(struct socket *sock, struct socket *newsock,
+		       struct proto_accept_arg *arg);
+#else
+int atcp_stream_accept(struct socket *sock, struct socket *newsock, int flags,
+		       bool kern);
+#endif
 int atcp_init_sock(struct sock *sk);
+u16 atcp_route_advmss(const struct sock *sk, const struct dst_entry *dst);
 int atcp_disconnect(struct sock *sk, int flags);
 
 /* sockopt.c */
@@ -496,7 +500,8 @@ int atcpv6_getsockopt(struct sock *sk, int level, int optname,
 /* main.c */
 void atcp_close(struct sock *sk, long timeout);
 extern const struct atcp_af_ops atcp_ipv4_af_ops;
-int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int atcp_v4_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
+		    int addr_len);
 void atcp_v4_request_init(struct atcp_request *req, struct sk_buff *skb);
 int atcp_v4_child_init(struct sock *child, const struct atcp_request *req);
 u16 atcp_v4_cookie_check(struct sk_buff *skb);

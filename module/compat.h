@@ -59,15 +59,21 @@
 #define ATCP_IMPORT_KUNIT_NS() MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
+/* 6.16 renamed from_timer() to timer_container_of(). */
+#ifndef timer_container_of
+#define timer_container_of(var, t, field) from_timer(var, t, field)
+#endif
+
+/* 6.19 passes struct sockaddr_unsized to proto/proto_ops bind and connect. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define atcp_sockaddr sockaddr_unsized
+#else
+#define atcp_sockaddr sockaddr
+#endif
+
 /* 6.10 passed accept()'s flags and results in struct proto_accept_arg. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define ATCP_ACCEPT_ARGS \
-	struct socket *sock, struct socket *newsock, struct proto_accept_arg *arg
-#define ATCP_ACCEPT_FLAGS	(arg->flags)
-#else
-#define ATCP_ACCEPT_ARGS \
-	struct socket *sock, struct socket *newsock, int flags, bool kern
-#define ATCP_ACCEPT_FLAGS	(flags)
+#define ATCP_HAVE_PROTO_ACCEPT_ARG 1
 #endif
 
 #endif /* _ATCP_COMPAT_H */

@@ -46,6 +46,21 @@ int atcp_init_sock(struct sock *sk)
 }
 
 /**
+ * atcp_route_advmss() - the MSS to announce on a route
+ * @sk: the socket (its TCP_MAXSEG caps the value)
+ * @dst: the route
+ *
+ * Return: the route's MSS (MTU minus headers), capped by TCP_MAXSEG.
+ */
+u16 atcp_route_advmss(const struct sock *sk, const struct dst_entry *dst)
+{
+	u16 mss = dst_metric_advmss(dst);
+	u16 user = READ_ONCE(atcp_sk(sk)->user_mss);
+
+	return user ? min(mss, user) : mss;
+}
+
+/**
  * atcp_done() - the connection is over: CLOSED, no timers, no table entry
  * @sk: the socket, owned by the caller; calling it twice is harmless
  */
@@ -182,20 +197,13 @@ out:
 	return err;
 }
 
-/*
- * atcp_stream_accept() - proto_ops->accept (arguments: see ATCP_ACCEPT_ARGS)
- *
- * Takes a child from the accept queue (waiting unless non-blocking) and
- * grafts it onto the new socket.
- *
- * Return: 0 or a negative errno.
- */
-int atcp_stream_accept(ATCP_ACCEPT_ARGS)
+static int __atcp_stream_accept(struct socket *sock, struct socket *newsock,
+				int flags)
 {
 	struct sock *child;
 	int err;
 
-	child = atcp_accept_child(sock->sk, ATCP_ACCEPT_FLAGS, &err);
+	child = atcp_accept_child(sock->sk, flags, &err);
 	if (!child)
 		return err;
 	lock_sock(child);
@@ -204,6 +212,39 @@ int atcp_stream_accept(ATCP_ACCEPT_ARGS)
 	release_sock(child);
 	return 0;
 }
+
+#ifdef ATCP_HAVE_PROTO_ACCEPT_ARG
+/**
+ * atcp_stream_accept() - proto_ops->accept: take a child from the accept
+ *	queue (waiting unless non-blocking) and graft it onto @newsock
+ * @sock: the listening socket
+ * @newsock: the socket accept() returns
+ * @arg: flags in, error out
+ *
+ * Return: 0 or a negative errno.
+ */
+int atcp_stream_accept(struct socket *sock, struct socket *newsock,
+		       struct proto_accept_arg *arg)
+{
+	return __atcp_stream_accept(sock, newsock, arg->flags);
+}
+#else
+/**
+ * atcp_stream_accept() - proto_ops->accept: take a child from the accept
+ *	queue (waiting unless non-blocking) and graft it onto @newsock
+ * @sock: the listening socket
+ * @newsock: the socket accept() returns
+ * @flags: file flags (O_NONBLOCK)
+ * @kern: kernel socket (unused)
+ *
+ * Return: 0 or a negative errno.
+ */
+int atcp_stream_accept(struct socket *sock, struct socket *newsock, int flags,
+		       bool kern)
+{
+	return __atcp_stream_accept(sock, newsock, flags);
+}
+#endif
 
 /**
  * atcp_close() - sk_prot->close: the user closed the socket

@@ -269,42 +269,48 @@ struct sock *atcp_lookup_established(struct net *net,
 	return NULL;
 }
 
-/* How well a listener matches: -1 not at all, higher is more specific. */
+/*
+ * How well a listener matches: -1 not at all, higher is more specific.
+ * An exact local address beats a wildcard; a bound device beats both.
+ */
+static int atcp_listen_score4(const struct sock *sk,
+			      const struct in6_addr *laddr)
+{
+	if (!ipv6_addr_v4mapped(laddr))
+		return -1;
+	if (!sk->sk_rcv_saddr)
+		return 2;
+	return sk->sk_rcv_saddr == laddr->s6_addr32[3] ? 6 : -1;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int atcp_listen_score6(const struct sock *sk,
+			      const struct in6_addr *laddr)
+{
+	bool v4 = ipv6_addr_v4mapped(laddr);
+	int score = v4 ? 1 : 2;	/* prefer a native family match */
+
+	if (v4 && sk->sk_ipv6only)
+		return -1;
+	if (ipv6_addr_any(&sk->sk_v6_rcv_saddr))
+		return score;
+	return ipv6_addr_equal(&sk->sk_v6_rcv_saddr, laddr) ? score + 4 : -1;
+}
+#endif
+
 static int atcp_listen_score(const struct sock *sk, const struct in6_addr *laddr,
 			     int dif)
 {
-	bool v4 = ipv6_addr_v4mapped(laddr);
-	int score = 1;
+	int score;
 
+	score = atcp_listen_score4(sk, laddr);
 #if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6) {
-		if (v4 && sk->sk_ipv6only)
-			return -1;
-		if (!ipv6_addr_any(&sk->sk_v6_rcv_saddr)) {
-			if (!ipv6_addr_equal(&sk->sk_v6_rcv_saddr, laddr))
-				return -1;
-			score += 4;
-		}
-		if (!v4)
-			score++;	/* prefer a native family match */
-	} else
+	if (sk->sk_family == AF_INET6)
+		score = atcp_listen_score6(sk, laddr);
 #endif
-	{
-		if (!v4)
-			return -1;
-		if (sk->sk_rcv_saddr) {
-			if (sk->sk_rcv_saddr != laddr->s6_addr32[3])
-				return -1;
-			score += 4;
-		}
-		score++;
-	}
-	if (sk->sk_bound_dev_if) {
-		if (sk->sk_bound_dev_if != dif)
-			return -1;
-		score += 8;
-	}
-	return score;
+	if (score < 0 || !sk->sk_bound_dev_if)
+		return score;
+	return sk->sk_bound_dev_if == dif ? score + 8 : -1;
 }
 
 /**
@@ -369,7 +375,7 @@ static bool atcp_bind_conflict(const struct sock *sk, const struct sock *sk2,
 	    (relax || sk->sk_state != TCP_LISTEN))
 		return false;
 	if (sk->sk_reuseport && sk2->sk_reuseport &&
-	    uid_eq(sock_i_uid((struct sock *)sk), sock_i_uid((struct sock *)sk2)))
+	    uid_eq(sock_net_uid(sock_net(sk), sk), sock_net_uid(sock_net(sk2), sk2)))
 		return false;
 
 	atcp_sk_addrs(sk, &l1, &r);

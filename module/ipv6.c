@@ -221,7 +221,7 @@ static int atcp_v6_send_synack(const struct sock *lsk, struct atcp_request *req)
 	if (req->dead && req->ts_ok)
 		tsval = atcp_cookie_ts_encode(tsval, req->snd_wscale,
 					      req->wscale_ok, req->sack_ok);
-	skb = atcp_build_synack(lsk, req, dst_metric_advmss(dst), tsval);
+	skb = atcp_build_synack(lsk, req, atcp_route_advmss(lsk, dst), tsval);
 	if (!skb) {
 		dst_release(dst);
 		return -ENOBUFS;
@@ -312,7 +312,7 @@ static int atcp_v6_child_init(struct sock *child,
 		return PTR_ERR(dst);
 	np->dst_cookie = rt6_get_cookie((struct rt6_info *)dst);
 	sk_setup_caps(child, dst);
-	as->advmss = dst_metric_advmss(dst);
+	as->advmss = atcp_route_advmss(child, dst);
 	return 0;
 }
 
@@ -363,7 +363,7 @@ static const struct atcp_af_ops atcp_ipv6_mapped_af_ops = {
 };
 
 /* Active open over IPv6, or over IPv4 for a mapped destination. */
-static int atcp_v6_connect(struct sock *sk, struct sockaddr *uaddr,
+static int atcp_v6_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 			   int addr_len)
 {
 	struct sockaddr_in6 *usin = (struct sockaddr_in6 *)uaddr;
@@ -416,7 +416,8 @@ static int atcp_v6_connect(struct sock *sk, struct sockaddr *uaddr,
 		if (ipv6_only_sock(sk))
 			return -ENETUNREACH;
 		as->af_ops = &atcp_ipv6_mapped_af_ops;
-		err = atcp_v4_connect(sk, (struct sockaddr *)&sin, sizeof(sin));
+		err = atcp_v4_connect(sk, (struct atcp_sockaddr *)&sin,
+				      sizeof(sin));
 		if (err)
 			as->af_ops = &atcp_ipv6_af_ops;
 		else
@@ -458,7 +459,7 @@ static int atcp_v6_connect(struct sock *sk, struct sockaddr *uaddr,
 	}
 	np->dst_cookie = rt6_get_cookie((struct rt6_info *)dst);
 	sk_setup_caps(sk, dst);
-	as->advmss = dst_metric_advmss(dst);
+	as->advmss = atcp_route_advmss(sk, dst);
 	as->iss = atcp_isn_v6(&np->saddr, &sk->sk_v6_daddr, inet->inet_sport,
 			      inet->inet_dport);
 	as->ts_offset = atcp_ts_offset_v6(&np->saddr, &sk->sk_v6_daddr);

@@ -76,7 +76,7 @@ static struct atcp_request *atcp_req_find(struct sock *lsk,
 
 static void atcp_req_timer(struct timer_list *t)
 {
-	struct atcp_request *req = from_timer(req, t, timer);
+	struct atcp_request *req = timer_container_of(req, t, timer);
 	struct sock *lsk = req->listener;
 	struct atcp_net *an = atcp_pernet(sock_net(lsk));
 
@@ -301,10 +301,22 @@ static struct atcp_request *atcp_req_alloc(struct sock *lsk,
 	return req;
 }
 
-/* Turn an acknowledged request into a child socket. Listener locked. */
-static struct sock *atcp_create_child(struct sock *lsk,
-				      const struct atcp_request *req,
-				      struct sk_buff *skb)
+/* Queue a child for accept() and wake the listener.  Listener locked. */
+static void atcp_accept_enqueue(struct sock *lsk, struct sock *child)
+{
+	atcp_sk(child)->parent = lsk;
+	list_add_tail(&atcp_sk(child)->accept_node,
+		      &atcp_sk(lsk)->lq->accept_queue);
+	sk_acceptq_added(lsk);
+	lsk->sk_data_ready(lsk);
+}
+
+/*
+ * Turn an acknowledged request into an ESTABLISHED child socket on the
+ * accept queue.  Listener locked.  Returns 0 or -ENOMEM.
+ */
+static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
+			     struct sk_buff *skb)
 {
 	struct atcp_sock *las = atcp_sk(lsk);
 	struct atcp_sock *as;
@@ -312,7 +324,9 @@ static struct sock *atcp_create_child(struct sock *lsk,
 
 	child = sk_clone_lock(lsk, GFP_ATOMIC);
 	if (!child)
-		return NULL;
+		return -ENOMEM;
+	/* sk_clone_lock() returns the clone with its spinlock held. */
+	__acquire(&child->sk_lock.slock);
 	as = atcp_sk(child);
 
 	/* The clone copied a LISTEN socket: reset what was the listener's. */
@@ -325,11 +339,8 @@ static struct sock *atcp_create_child(struct sock *lsk,
 	INIT_LIST_HEAD(&as->accept_node);
 	atcp_init_conn(child);
 
-	if (las->af_ops->child_init(child, req)) {
-		bh_unlock_sock(child);
-		sk_free(child);
-		return NULL;
-	}
+	if (las->af_ops->child_init(child, req))
+		goto free;
 
 	as->iss = req->iss;
 	as->snd_una = req->iss + 1;
@@ -350,24 +361,23 @@ static struct sock *atcp_create_child(struct sock *lsk,
 	atcp_inherit_port(lsk, child);
 	if (atcp_ehash_insert(child)) {
 		atcp_put_port(child);
-		bh_unlock_sock(child);
-		sk_free(child);
-		return NULL;
+		goto free;
 	}
 	atcp_set_state(child, TCP_SYN_RECV);
 	atcp_set_state(child, TCP_ESTABLISHED);
 	ATCP_INC_STATS(sock_net(lsk), PASSIVEOPENS);
-	return child;
-}
+	atcp_accept_enqueue(lsk, child);
+	bh_unlock_sock(child);
+	sock_put(child);	/* the accept queue keeps the other reference */
+	return 0;
 
-/* Queue a child for accept() and wake the listener.  Listener locked. */
-static void atcp_accept_enqueue(struct sock *lsk, struct sock *child)
-{
-	atcp_sk(child)->parent = lsk;
-	list_add_tail(&atcp_sk(child)->accept_node,
-		      &atcp_sk(lsk)->lq->accept_queue);
-	sk_acceptq_added(lsk);
-	lsk->sk_data_ready(lsk);
+free:
+	/* Never hashed nor queued: drop both references of the clone. */
+	sock_set_flag(child, SOCK_DEAD);
+	bh_unlock_sock(child);
+	sock_put(child);
+	sock_put(child);
+	return -ENOMEM;
 }
 
 static void atcp_listen_overflow(struct sock *lsk)
@@ -382,7 +392,6 @@ static int atcp_req_ack(struct sock *lsk, struct atcp_request *req,
 {
 	struct atcp_net *an = atcp_pernet(sock_net(lsk));
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	struct sock *child;
 
 	if (cb->ack_seq != req->iss + 1)
 		return -1;	/* unacceptable ACK: RST (RFC 9293) */
@@ -401,15 +410,9 @@ static int atcp_req_ack(struct sock *lsk, struct atcp_request *req,
 		return 0;
 	}
 
-	child = atcp_create_child(lsk, req, skb);
-	atcp_req_unlink(lsk, req);
-	if (!child) {
+	if (atcp_create_child(lsk, req, skb))
 		ATCP_INC_STATS(sock_net(lsk), LISTENDROPS);
-		return 0;
-	}
-	atcp_accept_enqueue(lsk, child);
-	bh_unlock_sock(child);
-	sock_put(child);
+	atcp_req_unlink(lsk, req);
 	return 0;
 }
 
@@ -421,7 +424,6 @@ static int atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct atcp_sock *las = atcp_sk(lsk);
 	struct atcp_request *req;
-	struct sock *child;
 	u16 mss;
 
 	if (!READ_ONCE(an->syncookies) || tcp_hdr(skb)->syn)
@@ -468,15 +470,9 @@ static int atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 		req->rcv_wscale = ws_ok ? ATCP_RCV_WSCALE : 0;
 	}
 	req->dead = 1;
-	child = atcp_create_child(lsk, req, skb);
-	atcp_req_put(req);
-	if (!child) {
+	if (atcp_create_child(lsk, req, skb))
 		ATCP_INC_STATS(sock_net(lsk), LISTENDROPS);
-		return 0;
-	}
-	atcp_accept_enqueue(lsk, child);
-	bh_unlock_sock(child);
-	sock_put(child);
+	atcp_req_put(req);
 	return 0;
 }
 

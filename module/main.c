@@ -41,8 +41,8 @@ unsigned int atcp_net_id __read_mostly;
  *
  * Return: 0 (the handshake is under way) or a negative errno.
  */
-int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
-			   int addr_len)
+int atcp_v4_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
+		    int addr_len)
 {
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);
@@ -94,7 +94,7 @@ int atcp_v4_connect(struct sock *sk, struct sockaddr *uaddr,
 		goto failure;
 	}
 	sk_setup_caps(sk, &rt->dst);
-	as->advmss = dst_metric_advmss(&rt->dst);
+	as->advmss = atcp_route_advmss(sk, &rt->dst);
 
 	as->iss = atcp_isn_v4(inet->inet_saddr, daddr, inet->inet_sport,
 			      inet->inet_dport);
@@ -152,12 +152,12 @@ int atcp_v4_child_init(struct sock *child, const struct atcp_request *req)
 
 	flowi4_init_output(fl4, child->sk_bound_dev_if, child->sk_mark, 0,
 			   RT_SCOPE_UNIVERSE, atcp_proto, 0, daddr, saddr,
-			   req->rport, req->lport, sock_i_uid(child));
+			   req->rport, req->lport, sock_net_uid(sock_net(child), child));
 	rt = ip_route_output_flow(sock_net(child), fl4, child);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	sk_setup_caps(child, &rt->dst);
-	as->advmss = dst_metric_advmss(&rt->dst);
+	as->advmss = atcp_route_advmss(child, &rt->dst);
 	return 0;
 }
 

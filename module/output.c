@@ -60,6 +60,36 @@ void atcp_reset_fields(const struct tcphdr *th, unsigned int seglen,
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_reset_fields);
 
+/*
+ * Prepend the IPv4 header and hand the segment to ip_local_out().  This is
+ * what ip_build_and_send_pkt() did for us, without IP options; that helper
+ * is no longer exported on mainline (7.x).  skb must carry its route.
+ */
+static int atcp_v4_xmit_raw(struct sk_buff *skb, const struct sock *sk,
+			    __be32 saddr, __be32 daddr, u8 tos)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	struct net *net = sock_net(sk);
+	struct iphdr *iph;
+
+	skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = tos;
+	iph->ttl = ip4_dst_hoplimit(dst);
+	iph->frag_off = ip_dont_fragment(sk, dst) ? htons(IP_DF) : 0;
+	iph->protocol = atcp_proto;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	ip_select_ident(net, skb, (struct sock *)sk);
+	skb->priority = READ_ONCE(sk->sk_priority);
+	if (!skb->mark)
+		skb->mark = READ_ONCE(sk->sk_mark);
+	return ip_local_out(net, skb->sk, skb);
+}
+
 /**
  * atcp_v4_send_reset() - answer a segment that found no connection
  * @net: namespace the segment arrived in
@@ -79,17 +109,18 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 	struct rtable *rt;
 	__be32 seq, ack_seq;
 	bool ack;
+	u8 tos;
 
 	if (th->rst || !ctl)
 		return;
+	tos = ip_hdr(skb)->tos & ~INET_ECN_MASK;
 
 	atcp_reset_fields(th, seglen, &seq, &ack_seq, &ack);
 
 	/* As TCP: with no socket, no binding; do not force the input
 	 * interface, which would misroute asymmetric paths.
 	 */
-	flowi4_init_output(&fl4, 0, skb->mark,
-			   ip_hdr(skb)->tos & ~INET_ECN_MASK, RT_SCOPE_UNIVERSE,
+	flowi4_init_output(&fl4, 0, skb->mark, tos, RT_SCOPE_UNIVERSE,
 			   atcp_proto, 0, iph->saddr, iph->daddr,
 			   th->source, th->dest, sock_net_uid(net, NULL));
 	rt = ip_route_output_flow(net, &fl4, NULL);
@@ -116,8 +147,7 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, &rt->dst);
 
-	if (!ip_build_and_send_pkt(nskb, ctl, fl4.saddr, fl4.daddr, NULL,
-				   fl4.flowi4_tos)) {
+	if (!atcp_v4_xmit_raw(nskb, ctl, fl4.saddr, fl4.daddr, tos)) {
 		ATCP_INC_STATS(net, OUTSEGS);
 		ATCP_INC_STATS(net, OUTRSTS);
 	}
@@ -372,7 +402,7 @@ int atcp_v4_send_synack(const struct sock *lsk, struct atcp_request *req)
 
 	flowi4_init_output(&fl4, lsk->sk_bound_dev_if, READ_ONCE(lsk->sk_mark),
 			   0, RT_SCOPE_UNIVERSE, atcp_proto, 0, daddr, saddr,
-			   req->rport, req->lport, sock_i_uid((struct sock *)lsk));
+			   req->rport, req->lport, sock_net_uid(net, lsk));
 	rt = ip_route_output_flow(net, &fl4, lsk);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
@@ -382,7 +412,8 @@ int atcp_v4_send_synack(const struct sock *lsk, struct atcp_request *req)
 	if (req->dead && req->ts_ok)
 		tsval = atcp_cookie_ts_encode(tsval, req->snd_wscale,
 					      req->wscale_ok, req->sack_ok);
-	skb = atcp_build_synack(lsk, req, dst_metric_advmss(&rt->dst), tsval);
+	skb = atcp_build_synack(lsk, req, atcp_route_advmss(lsk, &rt->dst),
+				tsval);
 	if (!skb) {
 		ip_rt_put(rt);
 		return -ENOBUFS;
@@ -390,8 +421,7 @@ int atcp_v4_send_synack(const struct sock *lsk, struct atcp_request *req)
 	tcp_hdr(skb)->check = atcp_v4_csum(skb->data, skb->len, saddr, daddr);
 	skb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(skb, &rt->dst);
-	err = ip_build_and_send_pkt(skb, lsk, saddr, daddr, NULL,
-				    inet_sk(lsk)->tos);
+	err = atcp_v4_xmit_raw(skb, lsk, saddr, daddr, inet_sk(lsk)->tos);
 	err = net_xmit_eval(err);
 	if (!err)
 		ATCP_INC_STATS(net, OUTSEGS);

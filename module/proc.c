@@ -34,13 +34,49 @@
 
 #include "atcp.h"
 
-#define ATCP_MIB_NAME(id, name) \
-	[ATCP_MIB_##id] = name,
-static const char * const atcp_mib_names[ATCP_MIB_MAX] = {
-	ATCP_MIB_LIST(ATCP_MIB_NAME)
+static const char * const atcp_mib_names[] = {
+	[ATCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[ATCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[ATCP_MIB_ATTEMPTFAILS]		= "AttemptFails",
+	[ATCP_MIB_ESTABRESETS]		= "EstabResets",
+	[ATCP_MIB_CURRESTAB]		= "CurrEstab",
+	[ATCP_MIB_INSEGS]		= "InSegs",
+	[ATCP_MIB_OUTSEGS]		= "OutSegs",
+	[ATCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[ATCP_MIB_INERRS]		= "InErrs",
+	[ATCP_MIB_OUTRSTS]		= "OutRsts",
+	[ATCP_MIB_INCSUMERRORS]		= "InCsumErrors",
+	[ATCP_MIB_NOSOCKET]		= "NoSocket",
+	[ATCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[ATCP_MIB_LISTENDROPS]		= "ListenDrops",
+	[ATCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[ATCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[ATCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[ATCP_MIB_TW]			= "TW",
+	[ATCP_MIB_TIMEWAITOVERFLOW]	= "TimeWaitOverflow",
+	[ATCP_MIB_TIMEOUTS]		= "Timeouts",
+	[ATCP_MIB_KEEPALIVETIMEOUTS]	= "KeepaliveTimeouts",
+	[ATCP_MIB_ABORTONDATA]		= "AbortOnData",
+	[ATCP_MIB_ABORTONCLOSE]		= "AbortOnClose",
+	[ATCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
+	[ATCP_MIB_ABORTONTIMEOUT]	= "AbortOnTimeout",
+	[ATCP_MIB_ABORTONLINGER]	= "AbortOnLinger",
+	[ATCP_MIB_CHALLENGEACK]		= "ChallengeACK",
+	[ATCP_MIB_BADSTATECHANGE]	= "BadStateChange",
 };
 
-#undef ATCP_MIB_NAME
+static_assert(ARRAY_SIZE(atcp_mib_names) == ATCP_MIB_MAX);
+
+/* snmp_fold_field() is not exported on mainline (7.x). */
+static long atcp_mib_fold(struct atcp_mib __percpu *mib, int field)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += snmp_get_cpu_field(mib, cpu, field);
+	return sum;
+}
 
 static int atcp_stat_show(struct seq_file *seq, void *v)
 {
@@ -54,7 +90,7 @@ static int atcp_stat_show(struct seq_file *seq, void *v)
 	seq_puts(seq, "\nAtcp:");
 	/* CurrEstab is a gauge: per-cpu parts may be negative. */
 	for (i = 0; i < ATCP_MIB_MAX; i++)
-		seq_printf(seq, " %ld", (long)snmp_fold_field(mib, i));
+		seq_printf(seq, " %ld", atcp_mib_fold(mib, i));
 	seq_putc(seq, '\n');
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "atcp.h"
 
@@ -20,13 +21,75 @@ static bool atcp_is_own_level(int level)
 static int atcp_own_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 			       unsigned int optlen)
 {
-	return -ENOPROTOOPT;
+	struct atcp_sock *as = atcp_sk(sk);
+	int val, err = 0;
+
+	switch (optname) {
+	case TCP_SYNCNT:
+	case TCP_MAXSEG:
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_SYNCNT:
+		/* As TCP: 1..127 retransmissions of the SYN. */
+		if (val < 1 || val > MAX_TCP_SYNCNT)
+			err = -EINVAL;
+		else
+			WRITE_ONCE(as->syn_retries, val);
+		break;
+	case TCP_MAXSEG:
+		/* As TCP: 0 clears; otherwise 88..65535 (TCP_MIN_MSS..). */
+		if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW))
+			err = -EINVAL;
+		else
+			WRITE_ONCE(as->user_mss, val);
+		break;
+	}
+	release_sock(sk);
+	return err;
 }
 
 static int atcp_own_getsockopt(struct sock *sk, int optname,
 			       char __user *optval, int __user *optlen)
 {
-	return -ENOPROTOOPT;
+	struct atcp_sock *as = atcp_sk(sk);
+	int val, len;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case TCP_SYNCNT:
+		val = READ_ONCE(as->syn_retries) ? :
+		      READ_ONCE(atcp_pernet(sock_net(sk))->syn_retries);
+		break;
+	case TCP_MAXSEG:
+		/* The MSS in use once connected; before, the user's cap. */
+		if ((1 << inet_sk_state_load(sk)) & (TCPF_CLOSE | TCPF_LISTEN))
+			val = READ_ONCE(as->user_mss) ? : ATCP_MSS_DEFAULT;
+		else
+			val = READ_ONCE(as->mss);
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen))
+		return -EFAULT;
+	if (copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
 }
 
 /**

@@ -41,7 +41,7 @@ static int atcp_syn_retries(const struct sock *sk)
 
 static void atcp_rtx_timer(struct timer_list *t)
 {
-	struct atcp_sock *as = from_timer(as, t, rtx_timer);
+	struct atcp_sock *as = timer_container_of(as, t, rtx_timer);
 	struct sock *sk = &as->inet.sk;
 
 	bh_lock_sock(sk);
