@@ -10,6 +10,7 @@
 #include <linux/tcp.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/snmp.h>
 #include <net/sock.h>
 #include <linux/poll.h>
@@ -253,6 +254,21 @@ static inline struct atcp_sock *atcp_sk(const struct sock *sk)
 	return (struct atcp_sock *)sk;
 }
 
+/* Local and remote addresses of a socket, IPv6 or IPv4-mapped. */
+static inline void atcp_sk_addrs(const struct sock *sk, struct in6_addr *laddr,
+				 struct in6_addr *raddr)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		*laddr = sk->sk_v6_rcv_saddr;
+		*raddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, laddr);
+	ipv6_addr_set_v4mapped(sk->sk_daddr, raddr);
+}
+
 /*
  * Take the socket spinlock from process context: softirqs take it too
  * (bh_lock_sock), so they must be off while it is held.
@@ -439,6 +455,7 @@ int atcp_connect_port(struct sock *sk);
 void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *lsk, struct sock *child);
 void atcp_rebind_port(struct sock *sk);
+int atcp_listen_port_check(struct sock *sk);
 typedef void (*atcp_sock_walk_fn)(struct sock *sk, void *arg);
 void atcp_for_each_sock(struct net *net, atcp_sock_walk_fn fn, void *arg);
 

@@ -112,21 +112,6 @@ static u32 atcp_porthash(const struct net *net, u16 port, unsigned int bits)
 	return hash_32(port ^ net_hash_mix(net), bits);
 }
 
-/* Local and remote addresses of a socket, IPv6 or IPv4-mapped. */
-static void atcp_sk_addrs(const struct sock *sk, struct in6_addr *laddr,
-			  struct in6_addr *raddr)
-{
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6) {
-		*laddr = sk->sk_v6_rcv_saddr;
-		*raddr = sk->sk_v6_daddr;
-		return;
-	}
-#endif
-	ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, laddr);
-	ipv6_addr_set_v4mapped(sk->sk_daddr, raddr);
-}
-
 /**
  * atcp_ehash_insert() - add a connected socket to the established table
  * @sk: socket with both addresses and ports set
@@ -617,4 +602,37 @@ void atcp_for_each_sock(struct net *net, atcp_sock_walk_fn fn, void *arg)
 {
 	atcp_walk_table(atcp_lhash, ATCP_LHASH_BITS, net, fn, arg);
 	atcp_walk_table(atcp_ehash, ATCP_EHASH_BITS, net, fn, arg);
+}
+
+/**
+ * atcp_listen_port_check() - may a bound socket start listening?
+ * @sk: the socket, bound, about to enter LISTEN
+ *
+ * Two listeners may share an address and port only through SO_REUSEPORT
+ * (same user), whatever SO_REUSEADDR says: that only lets bind() share a
+ * port with sockets that are not listening.
+ *
+ * Return: 0, or -EADDRINUSE.
+ */
+int atcp_listen_port_check(struct sock *sk)
+{
+	u16 port = inet_sk(sk)->inet_num;
+	struct atcp_bucket *b;
+	struct sock *sk2;
+	int err = 0;
+
+	b = &atcp_bhash[atcp_porthash(sock_net(sk), port, ATCP_BHASH_BITS)];
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(sk2, &b->chain, sk_bind_node) {
+		if (sk2 == sk || !net_eq(sock_net(sk2), sock_net(sk)) ||
+		    inet_sk(sk2)->inet_num != port ||
+		    sk2->sk_state != TCP_LISTEN)
+			continue;
+		if (atcp_bind_conflict(sk, sk2, true)) {
+			err = -EADDRINUSE;
+			break;
+		}
+	}
+	spin_unlock_bh(&b->lock);
+	return err;
 }

@@ -17,6 +17,7 @@
 #include <net/ipv6.h>
 
 #include "atcp.h"
+#include "trace.h"
 
 /**
  * atcp_parse_options() - parse the options of a TCP header
@@ -205,6 +206,7 @@ static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 	/* Second, the RST bit: acceptable only if it acknowledges our SYN. */
 	if (th->rst) {
 		if (th->ack) {
+			trace_atcp_receive_reset(sk);
 			ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
 			atcp_abort(sk, ECONNREFUSED, false);
 		}
@@ -291,6 +293,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 			atcp_send_challenge_ack(sk);
 			return 0;
 		}
+		trace_atcp_receive_reset(sk);
 		if (sk->sk_state == TCP_SYN_RECV) {
 			ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
 			atcp_abort(sk, ECONNREFUSED, false);

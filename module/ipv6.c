@@ -18,6 +18,7 @@
 #include <net/tcp.h>
 
 #include "atcp.h"
+#include "trace.h"
 
 /**
  * struct atcp6_sock - an AF_INET6 ATCP socket
@@ -100,6 +101,8 @@ static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 	rth->rst = 1;
 	rth->ack = ack;
 	rth->check = atcp_v6_csum(rth, sizeof(*rth), &fl6.saddr, &fl6.daddr);
+	trace_atcp_send_reset(NULL, &fl6.saddr, &fl6.daddr, rth->source,
+			      rth->dest, ntohl(seq), ntohl(ack_seq));
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, dst);
 

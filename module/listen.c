@@ -135,7 +135,8 @@ int atcp_listen_start(struct sock *sk, int backlog)
 	lq->req_mask = nbuckets - 1;
 	INIT_LIST_HEAD(&lq->accept_queue);
 
-	if (!inet_sk(sk)->inet_num && atcp_get_port(sk, 0)) {
+	if (inet_sk(sk)->inet_num ? atcp_listen_port_check(sk) :
+	    atcp_get_port(sk, 0)) {
 		kvfree(lq->reqs);
 		kfree(lq);
 		return -EADDRINUSE;

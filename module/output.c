@@ -15,6 +15,7 @@
 #include <net/tcp.h>
 
 #include "atcp.h"
+#include "trace.h"
 
 /**
  * atcp_v4_csum() - TCP checksum of a segment over IPv4
@@ -144,6 +145,14 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 	rth->rst = 1;
 	rth->ack = ack;
 	rth->check = atcp_v4_csum(rth, sizeof(*rth), fl4.saddr, fl4.daddr);
+	if (trace_atcp_send_reset_enabled()) {
+		struct in6_addr s6, d6;
+
+		ipv6_addr_set_v4mapped(fl4.saddr, &s6);
+		ipv6_addr_set_v4mapped(fl4.daddr, &d6);
+		trace_atcp_send_reset(NULL, &s6, &d6, rth->source, rth->dest,
+				      ntohl(seq), ntohl(ack_seq));
+	}
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, &rt->dst);
 
@@ -294,6 +303,13 @@ int atcp_send_ctl(struct sock *sk, u8 flags, u32 seq)
 		return -ENOBUFS;
 	skb_set_owner_w(skb, sk);
 	as->af_ops->send_check(sk, skb);
+	if ((flags & TCPHDR_RST) && trace_atcp_send_reset_enabled()) {
+		struct in6_addr l, r;
+
+		atcp_sk_addrs(sk, &l, &r);
+		trace_atcp_send_reset(sk, &l, &r, inet_sk(sk)->inet_sport,
+				      inet_sk(sk)->inet_dport, seq, as->rcv_nxt);
+	}
 	err = as->af_ops->queue_xmit(sk, skb);
 	if (!err || err == NET_XMIT_CN) {
 		ATCP_INC_STATS(sock_net(sk), OUTSEGS);

@@ -14,6 +14,9 @@
 
 #include "atcp.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static const char * const atcp_state_names[TCP_MAX_STATES] = {
 	[TCP_ESTABLISHED]	= "ESTABLISHED",
 	[TCP_SYN_SENT]		= "SYN_SENT",
@@ -121,5 +124,6 @@ void atcp_set_state(struct sock *sk, int state)
 	else if (old == TCP_ESTABLISHED)
 		ATCP_DEC_STATS(net, CURRESTAB);
 
+	trace_atcp_set_state(sk, old, state);
 	inet_sk_set_state(sk, state);
 }

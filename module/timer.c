@@ -12,6 +12,7 @@
 #include <net/tcp.h>
 
 #include "atcp.h"
+#include "trace.h"
 
 /**
  * atcp_reset_rtx_timer() - (re)arm the retransmission timer at as->rto
@@ -64,6 +65,7 @@ static void atcp_rtx_timer(struct timer_list *t)
 		atcp_send_ctl(sk, sk->sk_state == TCP_SYN_SENT ? TCPHDR_SYN :
 			      TCPHDR_SYN | TCPHDR_ACK, as->iss);
 		ATCP_INC_STATS(sock_net(sk), RETRANSSEGS);
+		trace_atcp_retransmit_skb(sk, as->iss, as->retransmits);
 		atcp_reset_rtx_timer(sk);
 		break;
 	default:
