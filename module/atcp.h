@@ -457,7 +457,7 @@ void atcp_inherit_port(struct sock *lsk, struct sock *child);
 void atcp_rebind_port(struct sock *sk);
 int atcp_listen_port_check(struct sock *sk);
 typedef void (*atcp_sock_walk_fn)(struct sock *sk, void *arg);
-void atcp_for_each_sock(struct net *net, atcp_sock_walk_fn fn, void *arg);
+void atcp_walk_socks(struct net *net, atcp_sock_walk_fn fn, void *arg);
 
 /* input.c (connection processing) */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
@@ -478,7 +478,7 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 		    const struct in6_addr *laddr, const struct in6_addr *raddr);
 typedef void (*atcp_req_walk_fn)(const struct sock *lsk,
 				 const struct atcp_request *req, void *arg);
-void atcp_for_each_request(struct sock *lsk, atcp_req_walk_fn fn, void *arg);
+void atcp_walk_requests(struct sock *lsk, atcp_req_walk_fn fn, void *arg);
 
 /* timer.c */
 void atcp_init_timers(struct sock *sk);

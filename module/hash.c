@@ -589,7 +589,7 @@ static void atcp_walk_table(struct atcp_bucket *tbl, unsigned int bits,
 }
 
 /**
- * atcp_for_each_sock() - visit every listening and connected socket
+ * atcp_walk_socks() - visit every listening and connected socket
  * @net: namespace whose sockets are visited
  * @fn: called for each socket, under its table bucket's lock with
  *	softirqs off: it must not sleep
@@ -598,7 +598,7 @@ static void atcp_walk_table(struct atcp_bucket *tbl, unsigned int bits,
  * Listeners are visited first.  Sockets that only hold a port (bound,
  * never listened or connected) are not in these tables and not visited.
  */
-void atcp_for_each_sock(struct net *net, atcp_sock_walk_fn fn, void *arg)
+void atcp_walk_socks(struct net *net, atcp_sock_walk_fn fn, void *arg)
 {
 	atcp_walk_table(atcp_lhash, ATCP_LHASH_BITS, net, fn, arg);
 	atcp_walk_table(atcp_ehash, ATCP_EHASH_BITS, net, fn, arg);

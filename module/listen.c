@@ -609,24 +609,27 @@ void atcp_listen_exit(void)
 }
 
 /**
- * atcp_for_each_request() - visit the SYN queue of a listener
- * @lsk: the listener; called with softirqs off (e.g. from
- *	atcp_for_each_sock()), the listener's spinlock is taken here
+ * atcp_walk_requests() - visit the SYN queue of a listener
+ * @lsk: the listener, owned by the caller (lock_sock()): segments queued
+ *	on its backlog change the SYN queue without the spinlock, so only
+ *	ownership keeps the queue still; the spinlock is taken here against
+ *	softirq processing and the request timers
  * @fn: called for each request; must not sleep
  * @arg: passed to @fn
  */
-void atcp_for_each_request(struct sock *lsk, atcp_req_walk_fn fn, void *arg)
+void atcp_walk_requests(struct sock *lsk, atcp_req_walk_fn fn, void *arg)
 {
 	struct atcp_request *req;
 	struct atcp_listen *lq;
 	u32 i;
 
-	bh_lock_sock_nested(lsk);
+	sock_owned_by_me(lsk);
+	atcp_bh_lock_sock(lsk);
 	lq = atcp_sk(lsk)->lq;
 	if (lq && lsk->sk_state == TCP_LISTEN) {
 		for (i = 0; i <= lq->req_mask; i++)
 			hlist_for_each_entry(req, &lq->reqs[i], node)
 				fn(lsk, req, arg);
 	}
-	bh_unlock_sock(lsk);
+	atcp_bh_unlock_sock(lsk);
 }

@@ -17,7 +17,7 @@
  *
  * Each file is produced whole by one show function (seq_file retries with
  * a bigger buffer when it does not fit).  Connected sockets are printed
- * from atcp_for_each_sock(), under the table locks.  A listener's SYN
+ * from atcp_walk_socks(), under the table locks.  A listener's SYN
  * queue may only be walked by the listener's owner (segments queued while
  * it was owned are processed without its spinlock), so listeners are
  * collected first, each with a reference, and then printed one at a time
@@ -330,7 +330,7 @@ static int atcp_proc_get_listeners(struct net *net, struct atcp_proc_iter *it)
 		it->max = max;
 		it->nlsk = 0;
 		it->wanted = 0;
-		atcp_for_each_sock(net, atcp_proc_collect, it);
+		atcp_walk_socks(net, atcp_proc_collect, it);
 		if (it->wanted <= it->max)
 			return 0;
 		/* More listeners than room: retry with enough room. */
@@ -375,9 +375,7 @@ static void atcp_proc_show_listener(struct atcp_proc_iter *it,
 	lock_sock(lsk);
 	if (lsk->sk_state == TCP_LISTEN) {
 		atcp_proc_show_sock(it, lsk);
-		local_bh_disable();
-		atcp_for_each_request(lsk, atcp_proc_req, it);
-		local_bh_enable();
+		atcp_walk_requests(lsk, atcp_proc_req, it);
 	}
 	release_sock(lsk);
 }
@@ -410,7 +408,7 @@ static int atcp_proc_show(struct seq_file *seq, int family)
 	atcp_proc_put_listeners(&it);
 	kvfree(it.lsks);
 
-	atcp_for_each_sock(net, atcp_proc_conn, &it);
+	atcp_walk_socks(net, atcp_proc_conn, &it);
 	return 0;
 }
 
