@@ -346,13 +346,42 @@ struct sock *atcp_lookup_listener(struct net *net, const struct in6_addr *laddr,
 	return best;
 }
 
+#define ATCP_FAM_V4	1
+#define ATCP_FAM_V6	2
+
+/* The address families a socket bound to @l takes connections for. */
+static int atcp_bound_families(const struct sock *sk, const struct in6_addr *l)
+{
+	if (sk->sk_family == AF_INET || ipv6_addr_v4mapped(l))
+		return ATCP_FAM_V4;
+	if (ipv6_addr_any(l))
+		return sk->sk_ipv6only ? ATCP_FAM_V6 : ATCP_FAM_V4 | ATCP_FAM_V6;
+	return ATCP_FAM_V6;
+}
+
+static bool atcp_addr_wildcard(const struct in6_addr *l)
+{
+	return ipv6_addr_any(l) || (ipv6_addr_v4mapped(l) && !l->s6_addr32[3]);
+}
+
+/* Do the local addresses of two sockets on one port overlap? */
+static bool atcp_bind_overlap(const struct sock *sk, const struct sock *sk2)
+{
+	struct in6_addr l1, l2, r;
+
+	atcp_sk_addrs(sk, &l1, &r);
+	atcp_sk_addrs(sk2, &l2, &r);
+	if (!(atcp_bound_families(sk, &l1) & atcp_bound_families(sk2, &l2)))
+		return false;	/* e.g. IPV6_V6ONLY [::] and 0.0.0.0 */
+	if (atcp_addr_wildcard(&l1) || atcp_addr_wildcard(&l2))
+		return true;
+	return ipv6_addr_equal(&l1, &l2);
+}
+
 /* Would sk and sk2, both on one port, conflict?  As inet_bind_conflict. */
 static bool atcp_bind_conflict(const struct sock *sk, const struct sock *sk2,
 			       bool relax)
 {
-	struct in6_addr l1, l2, r;
-	bool any1, any2;
-
 	if (sk->sk_bound_dev_if && sk2->sk_bound_dev_if &&
 	    sk->sk_bound_dev_if != sk2->sk_bound_dev_if)
 		return false;
@@ -360,22 +389,10 @@ static bool atcp_bind_conflict(const struct sock *sk, const struct sock *sk2,
 	    (relax || sk->sk_state != TCP_LISTEN))
 		return false;
 	if (sk->sk_reuseport && sk2->sk_reuseport &&
-	    uid_eq(sock_net_uid(sock_net(sk), sk), sock_net_uid(sock_net(sk2), sk2)))
+	    uid_eq(sock_net_uid(sock_net(sk), sk),
+		   sock_net_uid(sock_net(sk2), sk2)))
 		return false;
-
-	atcp_sk_addrs(sk, &l1, &r);
-	atcp_sk_addrs(sk2, &l2, &r);
-	any1 = ipv6_addr_any(&l1) ||
-	       (ipv6_addr_v4mapped(&l1) && !l1.s6_addr32[3]);
-	any2 = ipv6_addr_any(&l2) ||
-	       (ipv6_addr_v4mapped(&l2) && !l2.s6_addr32[3]);
-	/* An IPv6-only socket never conflicts with an IPv4 address. */
-	if (sk->sk_family == AF_INET6 && sk->sk_ipv6only &&
-	    ipv6_addr_v4mapped(&l2) && !ipv6_addr_any(&l1))
-		return false;
-	if (any1 || any2)
-		return true;
-	return ipv6_addr_equal(&l1, &l2);
+	return atcp_bind_overlap(sk, sk2);
 }
 
 static bool atcp_port_conflict(struct sock *sk, u16 port, bool relax)
@@ -408,8 +425,8 @@ static void atcp_bind_add(struct sock *sk, u16 port)
  * @sk: socket, its local address already set by inet_bind()
  * @snum: port, host order; 0 picks a free one from ip_local_port_range
  *
- * Return: 0, or 1 when the port is in use (inet_bind() makes that
- * EADDRINUSE), or -EADDRINUSE when no ephemeral port is free.
+ * Return: 0 or -EADDRINUSE.  (inet_bind() passes the value through since
+ * 6.2, so it must be an errno; 6.1 maps any non-zero to EADDRINUSE.)
  */
 int atcp_get_port(struct sock *sk, unsigned short snum)
 {
@@ -423,7 +440,7 @@ int atcp_get_port(struct sock *sk, unsigned short snum)
 		spin_lock_bh(&b->lock);
 		if (atcp_port_conflict(sk, snum, false)) {
 			spin_unlock_bh(&b->lock);
-			return 1;
+			return -EADDRINUSE;
 		}
 		atcp_bind_add(sk, snum);
 		spin_unlock_bh(&b->lock);
@@ -527,10 +544,9 @@ void atcp_put_port(struct sock *sk)
 	__sk_del_bind_node(sk);
 	sk_node_init(&sk->sk_bind_node);
 	spin_unlock_bh(&b->lock);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK)) {
+	/* As TCP, getsockname() keeps showing the port last used. */
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
 		inet_sk(sk)->inet_num = 0;
-		inet_sk(sk)->inet_sport = 0;
-	}
 }
 
 /**

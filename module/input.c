@@ -280,6 +280,24 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct atcp_sock *as = atcp_sk(sk);
 
+	/*
+	 * Simultaneous open, RFC 9293 figure 8 line 6: in SYN-RECEIVED the
+	 * peer's SYN,ACK repeats its SYN (SEG.SEQ = IRS, below RCV.NXT) and
+	 * acknowledges ours.  It completes the handshake; the sequence and
+	 * SYN checks below would otherwise answer and drop it.
+	 */
+	if (sk->sk_state == TCP_SYN_RECV && th->syn && th->ack && !th->rst &&
+	    cb->seq == as->irs && cb->ack_seq == as->snd_nxt) {
+		if (opts->ts_ok && as->ts_ok)
+			as->ts_recent = opts->tsval;
+		as->snd_una = cb->ack_seq;
+		as->snd_wnd = ntohs(th->window);	/* never scaled on SYN */
+		as->snd_wl1 = cb->seq;
+		as->snd_wl2 = cb->ack_seq;
+		atcp_connected(sk);
+		return 0;
+	}
+
 	/* First: sequence number acceptability. */
 	if (!atcp_seq_acceptable(as, cb->seq, cb->end_seq)) {
 		if (!th->rst)

@@ -94,8 +94,8 @@ static void atcp_req_timer(struct timer_list *t)
 		goto out;
 	}
 	req->retrans++;
-	atcp_sk(lsk)->af_ops->send_synack(lsk, req);
-	ATCP_INC_STATS(sock_net(lsk), RETRANSSEGS);
+	if (!atcp_sk(lsk)->af_ops->send_synack(lsk, req))
+		ATCP_INC_STATS(sock_net(lsk), RETRANSSEGS);
 	mod_timer(&req->timer, jiffies +
 		  min_t(unsigned long, ATCP_TIMEOUT_INIT << req->retrans,
 			ATCP_RTO_MAX));
@@ -520,8 +520,9 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
 			req->sack_ok = 0;
 		}
 		req->dead = 1;
-		if (!las->af_ops->send_synack(lsk, req))
-			ATCP_INC_STATS(sock_net(lsk), SYNCOOKIESSENT);
+		/* Counted when issued, as Linux does, sent or not. */
+		ATCP_INC_STATS(sock_net(lsk), SYNCOOKIESSENT);
+		las->af_ops->send_synack(lsk, req);
 		atcp_req_put(req);
 		return;
 	}
