@@ -61,4 +61,11 @@ if [ "$rc" != 0 ]; then
 	log "FAILED (exit $rc); console log: $out/console.log"
 	exit 1
 fi
+# The same capture through the real tool, on the host (tshark starts
+# slowly under emulation, so the VM used demo/pcapview.py).
+if command -v tshark >/dev/null && [ -s "$out/handshake.pcap" ]; then
+	printf '\n==> On the host: tshark -d ip.proto==253,tcp (checksums checked as TCP)\n'
+	tshark -n -r "$out/handshake.pcap" -d ip.proto==253,tcp \
+		-o tcp.check_checksum:TRUE 2>/dev/null | head -20
+fi
 log "done; console log: $out/console.log"
