@@ -415,6 +415,8 @@ void atcp_set_state(struct sock *sk, int state);
 /* input.c */
 int atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts);
 int atcp_v4_rcv(struct sk_buff *skb);
+int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
+		      void (*send_reset)(struct net *net, struct sk_buff *skb));
 int atcp_hdr_check(struct sk_buff *skb);
 
 /* output.c */
@@ -434,6 +436,7 @@ struct sk_buff *atcp_build_synack(const struct sock *lsk,
 				  const struct atcp_request *req, u16 mss,
 				  u32 tsval);
 void atcp_v4_send_check(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *atcp_build_reset(const struct tcphdr *th, unsigned int seglen);
 int atcp_v4_queue_xmit(struct sock *sk, struct sk_buff *skb);
 int atcp_v4_send_synack(const struct sock *lsk, struct atcp_request *req);
 

@@ -15,6 +15,7 @@
 #include <net/checksum.h>
 #include <net/tcp.h>
 #include <net/ipv6.h>
+#include <net/ip6_checksum.h>
 
 #include "atcp.h"
 #include "trace.h"
@@ -478,13 +479,28 @@ discard:
 	return 0;
 }
 
+static int atcp_csum_init6(struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	return skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo);
+#else
+	return -EAFNOSUPPORT;
+#endif
+}
+
 /**
- * atcp_v4_rcv() - IPv4 protocol handler
- * @skb: received segment, skb->data at the transport header
+ * atcp_rcv_validate() - validate a received segment and demultiplex it
+ * @skb: the segment, skb->data at the transport header
+ * @ipv6: the segment came over IPv6 (selects the pseudo-header)
+ * @send_reset: the family's reset for segments no socket takes
+ *
+ * Header and checksum checks common to both families; the checksum covers
+ * the pseudo-header with protocol 6 (TCP), whatever number carried it.
  *
  * Return: 0 (the skb is always consumed).
  */
-int atcp_v4_rcv(struct sk_buff *skb)
+int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
+		      void (*send_reset)(struct net *net, struct sk_buff *skb))
 {
 	struct net *net = dev_net(skb->dev);
 	struct atcp_opts opts;
@@ -496,17 +512,15 @@ int atcp_v4_rcv(struct sk_buff *skb)
 
 	if (atcp_hdr_check(skb))
 		goto bad;
-
-	/* The checksum covers the pseudo-header with protocol 6 (TCP). */
-	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo))
+	if (ipv6 ? atcp_csum_init6(skb) :
+	    skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo))
 		goto csum_error;
 	if (skb_checksum_complete(skb))
 		goto csum_error;
-
 	if (atcp_parse_options(tcp_hdr(skb), &opts))
 		goto bad;
 
-	return atcp_rcv(net, skb, atcp_v4_send_reset);
+	return atcp_rcv(net, skb, send_reset);
 
 csum_error:
 	ATCP_INC_STATS(net, INCSUMERRORS);
@@ -515,4 +529,15 @@ bad:
 discard:
 	kfree_skb(skb);
 	return 0;
+}
+
+/**
+ * atcp_v4_rcv() - IPv4 protocol handler
+ * @skb: received segment, skb->data at the transport header
+ *
+ * Return: 0 (the skb is always consumed).
+ */
+int atcp_v4_rcv(struct sk_buff *skb)
+{
+	return atcp_rcv_validate(skb, false, atcp_v4_send_reset);
 }

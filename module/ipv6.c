@@ -60,13 +60,9 @@ static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 	struct sk_buff *nskb;
 	struct tcphdr *rth;
 	struct flowi6 fl6;
-	__be32 seq, ack_seq;
-	bool ack;
 
 	if (th->rst || !ctl)
 		return;
-
-	atcp_reset_fields(th, seglen, &seq, &ack_seq, &ack);
 
 	memset(&fl6, 0, sizeof(fl6));
 	fl6.daddr = ip6h->saddr;
@@ -84,25 +80,15 @@ static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 	if (IS_ERR(dst))
 		return;
 
-	nskb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
+	nskb = atcp_build_reset(th, seglen);
 	if (!nskb) {
 		dst_release(dst);
 		return;
 	}
-	skb_reserve(nskb, MAX_TCP_HEADER);
-	rth = skb_push(nskb, sizeof(*rth));
-	skb_reset_transport_header(nskb);
-	memset(rth, 0, sizeof(*rth));
-	rth->source = th->dest;
-	rth->dest = th->source;
-	rth->seq = seq;
-	rth->ack_seq = ack_seq;
-	rth->doff = sizeof(*rth) / 4;
-	rth->rst = 1;
-	rth->ack = ack;
+	rth = tcp_hdr(nskb);
 	rth->check = atcp_v6_csum(rth, sizeof(*rth), &fl6.saddr, &fl6.daddr);
 	trace_atcp_send_reset(NULL, &fl6.saddr, &fl6.daddr, rth->source,
-			      rth->dest, ntohl(seq), ntohl(ack_seq));
+			      rth->dest, ntohl(rth->seq), ntohl(rth->ack_seq));
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, dst);
 
@@ -114,34 +100,7 @@ static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 
 static int atcp_v6_rcv(struct sk_buff *skb)
 {
-	struct net *net = dev_net(skb->dev);
-	struct atcp_opts opts;
-
-	if (skb->pkt_type != PACKET_HOST)
-		goto discard;
-
-	ATCP_INC_STATS(net, INSEGS);
-
-	if (atcp_hdr_check(skb))
-		goto bad;
-
-	if (skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo))
-		goto csum_error;
-	if (skb_checksum_complete(skb))
-		goto csum_error;
-
-	if (atcp_parse_options(tcp_hdr(skb), &opts))
-		goto bad;
-
-	return atcp_rcv(net, skb, atcp_v6_send_reset);
-
-csum_error:
-	ATCP_INC_STATS(net, INCSUMERRORS);
-bad:
-	ATCP_INC_STATS(net, INERRS);
-discard:
-	kfree_skb(skb);
-	return 0;
+	return atcp_rcv_validate(skb, true, atcp_v6_send_reset);
 }
 
 /* Output of a connected AF_INET6 socket: cached route, ip6_xmit(). */

@@ -108,15 +108,11 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 	struct tcphdr *rth;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	__be32 seq, ack_seq;
-	bool ack;
 	u8 tos;
 
 	if (th->rst || !ctl)
 		return;
 	tos = ip_hdr(skb)->tos & ~INET_ECN_MASK;
-
-	atcp_reset_fields(th, seglen, &seq, &ack_seq, &ack);
 
 	/* As TCP: with no socket, no binding; do not force the input
 	 * interface, which would misroute asymmetric paths.
@@ -128,22 +124,12 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 	if (IS_ERR(rt))
 		return;
 
-	nskb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
+	nskb = atcp_build_reset(th, seglen);
 	if (!nskb) {
 		ip_rt_put(rt);
 		return;
 	}
-	skb_reserve(nskb, MAX_TCP_HEADER);
-	rth = skb_push(nskb, sizeof(*rth));
-	skb_reset_transport_header(nskb);
-	memset(rth, 0, sizeof(*rth));
-	rth->source = th->dest;
-	rth->dest = th->source;
-	rth->seq = seq;
-	rth->ack_seq = ack_seq;
-	rth->doff = sizeof(*rth) / 4;
-	rth->rst = 1;
-	rth->ack = ack;
+	rth = tcp_hdr(nskb);
 	rth->check = atcp_v4_csum(rth, sizeof(*rth), fl4.saddr, fl4.daddr);
 	if (trace_atcp_send_reset_enabled()) {
 		struct in6_addr s6, d6;
@@ -151,7 +137,7 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 		ipv6_addr_set_v4mapped(fl4.saddr, &s6);
 		ipv6_addr_set_v4mapped(fl4.daddr, &d6);
 		trace_atcp_send_reset(NULL, &s6, &d6, rth->source, rth->dest,
-				      ntohl(seq), ntohl(ack_seq));
+				      ntohl(rth->seq), ntohl(rth->ack_seq));
 	}
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, &rt->dst);
@@ -250,6 +236,27 @@ static struct sk_buff *atcp_build_ctl(__be16 sport, __be16 dport, u32 seq,
 	th->window = htons(window);
 	memcpy(th + 1, optbuf, olen);
 	return skb;
+}
+
+/**
+ * atcp_build_reset() - the RST answering a segment no connection claims
+ * @th: the segment's validated header (not itself a RST)
+ * @seglen: its payload length
+ *
+ * Fields per RFC 9293 section 3.10.7.1 (atcp_reset_fields()), no options.
+ *
+ * Return: the segment, checksum still to be set, or NULL.
+ */
+struct sk_buff *atcp_build_reset(const struct tcphdr *th, unsigned int seglen)
+{
+	static const struct atcp_out_opts no_opts;
+	__be32 seq, ack_seq;
+	bool ack;
+
+	atcp_reset_fields(th, seglen, &seq, &ack_seq, &ack);
+	return atcp_build_ctl(th->dest, th->source, ntohl(seq), ntohl(ack_seq),
+			      TCPHDR_RST | (ack ? TCPHDR_ACK : 0), 0, &no_opts,
+			      GFP_ATOMIC);
 }
 
 /* The window field of a segment we send (RFC 7323: never scaled on SYN). */
