@@ -479,13 +479,14 @@ discard:
 	return 0;
 }
 
-static int atcp_csum_init6(struct sk_buff *skb)
+/* Start checksum validation: TCP's pseudo-header, protocol 6. */
+static __sum16 atcp_csum_init(struct sk_buff *skb, bool ipv6)
 {
 #if IS_ENABLED(CONFIG_IPV6)
-	return skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo);
-#else
-	return -EAFNOSUPPORT;
+	if (ipv6)
+		return skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo);
 #endif
+	return skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo);
 }
 
 /**
@@ -512,8 +513,7 @@ int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
 
 	if (atcp_hdr_check(skb))
 		goto bad;
-	if (ipv6 ? atcp_csum_init6(skb) :
-	    skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo))
+	if (atcp_csum_init(skb, ipv6))
 		goto csum_error;
 	if (skb_checksum_complete(skb))
 		goto csum_error;
