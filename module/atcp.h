@@ -464,8 +464,10 @@ void atcp_walk_socks(struct net *net, atcp_sock_walk_fn fn, void *arg);
 
 /* input.c (connection processing) */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
+	     const struct atcp_opts *opts,
 	     void (*send_reset)(struct net *net, struct sk_buff *skb));
-int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb);
+int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
+			   const struct atcp_opts *opts);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
 		    struct in6_addr *raddr);
@@ -478,6 +480,7 @@ void atcp_listen_stop(struct sock *sk);
 struct sock *atcp_accept_dequeue(struct sock *sk);
 struct sock *atcp_accept_child(struct sock *sk, int flags, int *err);
 int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
+		    const struct atcp_opts *opts,
 		    const struct in6_addr *laddr, const struct in6_addr *raddr);
 typedef void (*atcp_req_walk_fn)(const struct sock *lsk,
 				 const struct atcp_request *req, void *arg);

@@ -316,8 +316,8 @@ struct sock *atcp_lookup_listener(struct net *net, const struct in6_addr *laddr,
 				  u16 lport, const struct in6_addr *raddr,
 				  __be16 rport, int dif)
 {
-	u32 phash = jhash2((const u32 *)raddr, 4, (__force u16)rport);
 	struct sock *sk, *best = NULL;
+	u32 phash = 0;
 	int best_score = -1, matches = 0;
 	struct atcp_bucket *b;
 
@@ -335,9 +335,13 @@ struct sock *atcp_lookup_listener(struct net *net, const struct in6_addr *laddr,
 			best = sk;
 			best_score = score;
 			matches = 1;
-		} else if (sk->sk_reuseport &&
-			   reciprocal_scale(phash, ++matches) == 0) {
-			best = sk;
+		} else if (sk->sk_reuseport) {
+			/* Spread an SO_REUSEPORT group by the peer. */
+			if (!phash)
+				phash = jhash2((const u32 *)raddr, 4,
+					       (__force u16)rport) | 1;
+			if (reciprocal_scale(phash, ++matches) == 0)
+				best = sk;
 		}
 	}
 	if (best && !refcount_inc_not_zero(&best->sk_refcnt))

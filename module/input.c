@@ -365,27 +365,25 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
  * atcp_rcv_state_process() - process a segment for a socket
  * @sk: the socket, owned by the caller (bh lock or from its backlog)
  * @skb: the segment, header validated, ATCP_SKB_CB filled
+ * @opts: its options, already parsed and valid
  *
  * Return: 0 when consumed, -1 when the caller must answer with RST.
  */
-int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
+int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
+			   const struct atcp_opts *opts)
 {
-	struct atcp_opts opts;
 	struct in6_addr laddr, raddr;
-
-	if (atcp_parse_options(tcp_hdr(skb), &opts))
-		return 0;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		return -1;
 	case TCP_LISTEN:
 		atcp_skb_addrs(skb, &laddr, &raddr);
-		return atcp_listen_rcv(sk, skb, &laddr, &raddr);
+		return atcp_listen_rcv(sk, skb, opts, &laddr, &raddr);
 	case TCP_SYN_SENT:
-		return atcp_rcv_synsent(sk, skb, &opts);
+		return atcp_rcv_synsent(sk, skb, opts);
 	default:
-		return atcp_rcv_synchronized(sk, skb, &opts);
+		return atcp_rcv_synchronized(sk, skb, opts);
 	}
 }
 
@@ -399,7 +397,11 @@ int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb)
  */
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	if (atcp_rcv_state_process(sk, skb) < 0)
+	struct atcp_opts opts;
+
+	/* Validated on arrival; skb->cb has no room to keep the result. */
+	atcp_parse_options(tcp_hdr(skb), &opts);
+	if (atcp_rcv_state_process(sk, skb, &opts) < 0)
 		atcp_sk(sk)->af_ops->send_reset(sock_net(sk), skb);
 	kfree_skb(skb);
 	return 0;
@@ -427,11 +429,13 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
  * atcp_rcv() - demultiplex a validated segment to its socket
  * @net: namespace it arrived in
  * @skb: the segment, skb->data at the TCP header, checksum verified
+ * @opts: its options, parsed and valid
  * @send_reset: the family's reset function, for segments no socket takes
  *
  * Return: 0 (the skb is consumed).
  */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
+	     const struct atcp_opts *opts,
 	     void (*send_reset)(struct net *net, struct sk_buff *skb))
 {
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -460,7 +464,7 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
-		ret = atcp_rcv_state_process(sk, skb);
+		ret = atcp_rcv_state_process(sk, skb, opts);
 	} else {
 		if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				   READ_ONCE(sk->sk_sndbuf))) {
@@ -520,7 +524,7 @@ int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
 	if (atcp_parse_options(tcp_hdr(skb), &opts))
 		goto bad;
 
-	return atcp_rcv(net, skb, send_reset);
+	return atcp_rcv(net, skb, &opts, send_reset);
 
 csum_error:
 	ATCP_INC_STATS(net, INCSUMERRORS);

@@ -540,22 +540,21 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
  * atcp_listen_rcv() - process a segment addressed to a listener
  * @lsk: the listener, owned by the caller (bh lock, or from its backlog)
  * @skb: the segment, validated
+ * @opts: its options, parsed
  * @laddr: its destination address, IPv6 or IPv4-mapped
  * @raddr: its source address
  *
  * Return: 0 when consumed quietly, -1 when the caller must answer RST.
  */
 int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
+		    const struct atcp_opts *opts,
 		    const struct in6_addr *laddr, const struct in6_addr *raddr)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct atcp_request *req;
-	struct atcp_opts opts;
 
 	if (lsk->sk_state != TCP_LISTEN || !atcp_sk(lsk)->lq)
 		return -1;
-	if (atcp_parse_options(th, &opts))
-		return 0;
 
 	req = atcp_req_find(lsk, raddr, th->source, laddr);
 	if (req) {
@@ -573,8 +572,8 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 		}
 		if (!th->ack || th->syn)
 			return 0;
-		if (opts.ts_ok)
-			req->ts_recent = opts.tsval;
+		if (opts->ts_ok)
+			req->ts_recent = opts->tsval;
 		return atcp_req_ack(lsk, req, skb);
 	}
 
@@ -582,9 +581,9 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 	if (th->rst)
 		return 0;
 	if (th->ack)
-		return atcp_cookie_ack(lsk, skb, &opts);
+		return atcp_cookie_ack(lsk, skb, opts);
 	if (th->syn && !th->fin) {
-		atcp_conn_request(lsk, skb, &opts);
+		atcp_conn_request(lsk, skb, opts);
 		return 0;
 	}
 	return 0;
