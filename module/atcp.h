@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "seq.h"
 #include "cookie.h"
+#include "cong.h"
 
 /* The IP protocol number ATCP is registered under (module parameter). */
 extern int atcp_proto;
@@ -66,9 +67,6 @@ enum atcp_mib_field {
 struct atcp_mib {
 	unsigned long mibs[ATCP_MIB_MAX];
 };
-
-/* Length of the congestion control name sysctl, as TCP_CA_NAME_MAX. */
-#define ATCP_CA_NAME_MAX	16
 
 /**
  * struct atcp_net - per network namespace state
@@ -352,8 +350,6 @@ struct atcp_skb_cb {
 #define ATCP_SKB_CB(skb) ((struct atcp_skb_cb *)&((skb)->cb[0]))
 
 /* Fixed protocol limits (RFC 9293, RFC 6298, and Linux's values). */
-#define ATCP_TIMEOUT_INIT	(1 * HZ)	/* RFC 6298 2.1 */
-#define ATCP_RTO_MAX		(120 * HZ)
 #define ATCP_MSS_DEFAULT	536U		/* RFC 9293 3.7.1 */
 #define ATCP_MSS_MIN		88U
 #define ATCP_RCV_WSCALE		7
