@@ -61,6 +61,16 @@ enum atcp_mib_field {
 	ATCP_MIB_ABORTONLINGER,
 	ATCP_MIB_CHALLENGEACK,
 	ATCP_MIB_BADSTATECHANGE,
+	ATCP_MIB_DELAYEDACKS,
+	ATCP_MIB_PAWSESTAB,
+	ATCP_MIB_FASTRETRANS,
+	ATCP_MIB_SACKRECOVERY,
+	ATCP_MIB_RENORECOVERY,
+	ATCP_MIB_OFOQUEUE,
+	ATCP_MIB_WINPROBE,
+	ATCP_MIB_KEEPALIVE,
+	ATCP_MIB_RCVQDROP,
+	ATCP_MIB_BACKLOGDROP,
 	ATCP_MIB_MAX
 };
 
@@ -93,6 +103,11 @@ struct atcp_mib {
  * @mib: per-cpu counters of /proc/net/atcp_stat
  * @ctl_sk4: kernel socket replies without a connection are sent through
  * @ctl_sk6: the same for IPv6
+ * @orphans: sockets closed by their users still finishing their connection
+ * @tw_count: TIME-WAIT objects
+ * @challenge_lock: protects @challenge_stamp and @challenge_count
+ * @challenge_stamp: second the count is for
+ * @challenge_count: challenge ACKs sent in that second
  */
 struct atcp_net {
 	int keepalive_time;
@@ -119,6 +134,9 @@ struct atcp_net {
 	struct atcp_mib __percpu *mib;
 	struct sock *ctl_sk4;
 	struct sock *ctl_sk6;
+
+	atomic_t orphans;
+	atomic_t tw_count;
 
 	spinlock_t challenge_lock;	/* protects the two below */
 	unsigned long challenge_stamp;
@@ -205,13 +223,61 @@ struct atcp_listen {
  * @ts_ok: timestamps negotiated
  * @ts_recent: latest TSval received (RFC 7323 TS.Recent)
  * @ts_offset: per-connection offset added to our TSval
- * @rto: current retransmission timeout, jiffies
- * @retransmits: consecutive retransmissions of the oldest segment
+ * @rto: current retransmission timeout, jiffies, with back-off applied
+ * @retransmits: consecutive timeouts of the oldest segment (or SYN)
  * @syn_retries: TCP_SYNCNT, 0 when net.atcp.syn_retries applies
- * @rtx_timer: retransmission timer
+ * @rtx_timer: retransmission timer, also the persist timer (@pending)
+ * @delack_timer: delayed ACK timer
+ * @ka_timer: keepalive timer, and the FIN_WAIT2 timer of an orphan
  * @lq: listener state, while in LISTEN
  * @parent: listener whose accept queue holds this child
  * @accept_node: link in the listener's accept queue
+ * @send_head: first segment of sk_write_queue not yet sent (NULL: none)
+ * @write_seq: sequence number of the next byte queued (FIN included)
+ * @packets_out: segments sent and not yet cumulatively acknowledged
+ * @sacked_out: of those, segments the peer reported by SACK (or, without
+ *	SACK, one per duplicate ACK in recovery, as RFC 6582 counts them)
+ * @lost_out: segments considered lost (RFC 6675 IsLost, or by timeout)
+ * @retrans_out: lost segments retransmitted and still outstanding
+ * @high_seq: recovery point (RFC 6582 "recover"), SND.NXT at loss
+ * @ca_state: ATCP_CA_OPEN, ATCP_CA_RECOVERY or ATCP_CA_LOSS
+ * @dupacks: duplicate ACKs in a row
+ * @cwnd_limited: the last push stopped at the congestion window
+ * @snd_sml: end of the last small segment sent (Minshall's Nagle)
+ * @max_window: largest window the peer offered
+ * @nonagle: ATCP_NAGLE_OFF (TCP_NODELAY) and ATCP_NAGLE_CORK bits
+ * @backoff: exponential back-off count of the persist timer
+ * @probes_out: unanswered zero-window or keepalive probes
+ * @pending: what @rtx_timer is armed for (ATCP_TIMER_*)
+ * @cc: congestion window state
+ * @cc_ops: congestion control algorithm
+ * @rtt: RFC 6298 estimator
+ * @rcv_tstamp: jiffies of the last ACK received
+ * @lrcvtime: jiffies of the last segment received
+ * @retrans_stamp: jiffies of the first retransmission of the oldest
+ *	segment (0: none), for TCP_USER_TIMEOUT
+ * @user_timeout: TCP_USER_TIMEOUT, milliseconds, 0 for none
+ * @total_retrans: segments retransmitted over the connection's life
+ * @bytes_acked: bytes the peer acknowledged
+ * @bytes_received: bytes received in order
+ * @segs_in: segments received
+ * @segs_out: segments sent
+ * @copied_seq: next byte the user reads
+ * @rcv_wup: RCV.NXT when the window was last announced
+ * @rcv_mss: largest payload received, for the delayed ACK rule
+ * @ooo_queue: out-of-order segments, sorted by sequence number
+ * @ooo_last: sequence number of the latest out-of-order segment (its SACK
+ *	block goes first, RFC 2018)
+ * @rcv_ratio: payload bytes per byte of skb->truesize received, in
+ *	1/(1 << ATCP_RATIO_SHIFT) units (moving average)
+ * @ack_pending: an ACK is owed (ATCP_ACK_* bits)
+ * @quickack: segments still to be acknowledged at once
+ * @keepidle: TCP_KEEPIDLE, seconds (0: net.atcp.keepalive_time)
+ * @keepintvl: TCP_KEEPINTVL, seconds (0: net.atcp.keepalive_intvl)
+ * @keepcnt: TCP_KEEPCNT (0: net.atcp.keepalive_probes)
+ * @linger2: TCP_LINGER2, seconds (0: net.atcp.fin_timeout, < 0: none)
+ * @orphan: closed by its user, living on until the connection ends
+ * @ts_recent_stamp: seconds (ktime_get_seconds) when @ts_recent was set
  */
 struct atcp_sock {
 	struct inet_sock inet;
@@ -236,16 +302,95 @@ struct atcp_sock {
 	   ts_ok:1;
 	u32 ts_recent;
 	u32 ts_offset;
+	time64_t ts_recent_stamp;
 
 	u32 rto;
 	u8 retransmits;
 	u8 syn_retries;
 	struct timer_list rtx_timer;
+	struct timer_list delack_timer;
+	struct timer_list ka_timer;
 
 	struct atcp_listen *lq;
 	struct sock *parent;
 	struct list_head accept_node;
+
+	/* sender */
+	struct sk_buff *send_head;
+	u32 write_seq;
+	u32 packets_out;
+	u32 sacked_out;
+	u32 lost_out;
+	u32 retrans_out;
+	u32 high_seq;
+	u8 ca_state;
+	u8 dupacks;
+	u8 nonagle;
+	u8 backoff;
+	u8 probes_out;
+	u8 pending;
+	u8 cwnd_limited;
+	u32 snd_sml;
+	u32 max_window;
+	struct atcp_cc cc;
+	const struct atcp_cong_ops *cc_ops;
+	struct atcp_rtt rtt;
+	unsigned long rcv_tstamp;
+	unsigned long lrcvtime;
+	unsigned long retrans_stamp;
+	u32 user_timeout;
+	u32 total_retrans;
+	u64 bytes_acked;
+	u64 bytes_received;
+	u32 segs_in;
+	u32 segs_out;
+
+	/* receiver */
+	u32 copied_seq;
+	u32 rcv_wup;
+	u32 rcv_mss;
+	struct sk_buff_head ooo_queue;
+	u32 ooo_last;
+	u16 rcv_ratio;
+	u8 ack_pending;
+	u8 quickack;
+
+	/* user settings */
+	int keepidle;
+	int keepintvl;
+	int keepcnt;
+	int linger2;
+	u8 orphan;
 };
+
+/* atcp_sock.rcv_ratio: fixed point, and its starting value (one half). */
+#define ATCP_RATIO_SHIFT	8
+#define ATCP_RATIO_INIT		(1 << (ATCP_RATIO_SHIFT - 1))
+
+/* atcp_sock.ca_state */
+enum {
+	ATCP_CA_OPEN,
+	ATCP_CA_RECOVERY,	/* fast recovery (RFC 6675 / RFC 6582) */
+	ATCP_CA_LOSS,		/* after a retransmission timeout */
+};
+
+/* atcp_sock.nonagle */
+#define ATCP_NAGLE_OFF		1	/* TCP_NODELAY */
+#define ATCP_NAGLE_CORK		2	/* TCP_CORK */
+#define ATCP_NAGLE_PUSH		4	/* send now, whatever Nagle says */
+
+/* atcp_sock.pending: what the retransmission timer is armed for */
+#define ATCP_TIMER_RETRANS	1
+#define ATCP_TIMER_PROBE0	2
+
+/* atcp_sock.ack_pending */
+#define ATCP_ACK_SCHED		1	/* an ACK is owed */
+#define ATCP_ACK_TIMER		2	/* the delayed ACK timer is armed */
+
+/* Delayed ACK timeout: at most 40 ms (issue #4, Linux's TCP_DELACK_MIN). */
+#define ATCP_DELACK_MAX		(HZ / 25)
+/* Segments acknowledged at once when a connection starts or is poked. */
+#define ATCP_QUICKACK_SEGS	16
 
 static inline struct atcp_sock *atcp_sk(const struct sock *sk)
 {
@@ -337,15 +482,25 @@ struct atcp_request {
  * struct atcp_skb_cb - per-segment control block, in skb->cb
  * @seq: SEG.SEQ
  * @end_seq: SEG.SEQ + SEG.LEN (SYN and FIN included)
- * @ack_seq: SEG.ACK
+ * @ack_seq: SEG.ACK (received segments)
  * @flags: TCP flags byte
+ * @sacked: scoreboard bits of a queued segment (ATCP_SACKED, ...)
+ * @tx_us: when a queued segment was last sent, microseconds
  */
 struct atcp_skb_cb {
 	u32 seq;
 	u32 end_seq;
 	u32 ack_seq;
 	u8 flags;
+	u8 sacked;
+	u32 tx_us;
 };
+
+/* atcp_skb_cb.sacked */
+#define ATCP_SACKED		1	/* reported by a SACK block */
+#define ATCP_LOST		2	/* considered lost */
+#define ATCP_RETRANS		4	/* retransmitted, outstanding */
+#define ATCP_EVER_RETRANS	8	/* retransmitted at least once (Karn) */
 
 #define ATCP_SKB_CB(skb) ((struct atcp_skb_cb *)&((skb)->cb[0]))
 
@@ -353,6 +508,16 @@ struct atcp_skb_cb {
 #define ATCP_MSS_DEFAULT	536U		/* RFC 9293 3.7.1 */
 #define ATCP_MSS_MIN		88U
 #define ATCP_RCV_WSCALE		7
+
+/**
+ * struct atcp_sack_block - a SACK block, host byte order
+ * @start: first sequence number of the block
+ * @end: sequence number after the block
+ */
+struct atcp_sack_block {
+	u32 start;
+	u32 end;
+};
 
 /**
  * struct atcp_opts - TCP options parsed from a received segment
@@ -375,10 +540,7 @@ struct atcp_opts {
 	u32 tsval;
 	u32 tsecr;
 	u8 num_sacks;
-	struct {
-		u32 start;
-		u32 end;
-	} sack[4];
+	struct atcp_sack_block sack[4];
 };
 
 /**
@@ -390,6 +552,8 @@ struct atcp_opts {
  * @ts: send timestamps
  * @tsval: TSval
  * @tsecr: TSecr
+ * @num_sacks: SACK blocks to send
+ * @sack: the blocks, host byte order
  */
 struct atcp_out_opts {
 	u16 mss;
@@ -399,6 +563,8 @@ struct atcp_out_opts {
 	bool ts;
 	u32 tsval;
 	u32 tsecr;
+	u8 num_sacks;
+	struct atcp_sack_block sack[4];
 };
 
 #define ATCP_MAX_OPT_LEN	40
@@ -419,6 +585,13 @@ int atcp_hdr_check(struct sk_buff *skb);
 __sum16 atcp_v4_csum(const void *th, unsigned int len, __be32 saddr,
 		     __be32 daddr);
 void atcp_v4_send_reset(struct net *net, struct sk_buff *skb);
+void atcp_v4_send_reply(struct net *net, struct sk_buff *skb,
+			struct sk_buff *nskb);
+void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
+			struct sk_buff *nskb);
+struct sk_buff *atcp_build_ctl(__be16 sport, __be16 dport, u32 seq,
+			       u32 ack_seq, u8 flags, u16 window,
+			       const struct atcp_out_opts *o, gfp_t gfp);
 void atcp_reset_fields(const struct tcphdr *th, unsigned int seglen,
 		       __be32 *seq, __be32 *ack_seq, bool *ack);
 
@@ -435,6 +608,36 @@ void atcp_v4_send_check(struct sock *sk, struct sk_buff *skb);
 struct sk_buff *atcp_build_reset(const struct tcphdr *th, unsigned int seglen);
 int atcp_v4_queue_xmit(struct sock *sk, struct sk_buff *skb);
 int atcp_v4_send_synack(const struct sock *lsk, struct atcp_request *req);
+
+u32 atcp_clock_us(void);
+u16 atcp_select_window(struct sock *sk);
+void atcp_send_probe(struct sock *sk);
+bool atcp_cwnd_room(const struct atcp_sock *as);
+void atcp_reset_xmit_timer(struct sock *sk, u8 what, unsigned long when);
+void atcp_write_xmit(struct sock *sk, int nonagle);
+int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+void atcp_xmit_retransmit_queue(struct sock *sk);
+void atcp_queue_skb(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *atcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp,
+			       bool force);
+void atcp_send_fin(struct sock *sk);
+void atcp_free_write_queue(struct sock *sk);
+
+/* Free a write-queue segment, returning its charge to the socket. */
+static inline void atcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+/* What is left of the window we announced last (RFC 9293 RCV.WND). */
+static inline u32 atcp_rcv_wnd_now(const struct atcp_sock *as)
+{
+	s32 left = as->rcv_wup + as->rcv_wnd - as->rcv_nxt;
+
+	return left > 0 ? left : 0;
+}
 
 /* hash.c */
 int atcp_hash_init(void);
@@ -464,6 +667,7 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	     void (*send_reset)(struct net *net, struct sk_buff *skb));
 int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 			   const struct atcp_opts *opts);
+void atcp_init_transfer(struct sock *sk);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
 		    struct in6_addr *raddr);
@@ -486,9 +690,108 @@ void atcp_walk_requests(struct sock *lsk, atcp_req_walk_fn fn, void *arg);
 void atcp_init_timers(struct sock *sk);
 void atcp_reset_rtx_timer(struct sock *sk);
 void atcp_clear_rtx_timer(struct sock *sk);
+void atcp_clear_timers(struct sock *sk);
+unsigned long atcp_keepalive_time(const struct atcp_sock *as);
+unsigned long atcp_keepalive_intvl(const struct atcp_sock *as);
+int atcp_keepalive_probes(const struct atcp_sock *as);
+unsigned long atcp_fin_time(const struct sock *sk);
+void atcp_reset_keepalive_timer(struct sock *sk, unsigned long when);
+void atcp_set_keepalive(struct sock *sk, int val);
+
+/* ack.c */
+void atcp_ack(struct sock *sk, struct sk_buff *skb,
+	      const struct atcp_opts *opts);
+void atcp_enter_loss(struct sock *sk);
+
+/* data.c */
+unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,
+			      unsigned int max);
+void atcp_ack_snd_check(struct sock *sk, bool now);
+bool atcp_data_queue(struct sock *sk, struct sk_buff *skb);
+void atcp_cleanup_rbuf(struct sock *sk, int copied);
+u32 atcp_purge_rcv(struct sock *sk);
+
+/* stream.c */
+void atcp_write_space(struct sock *sk);
+int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len);
+void atcp_shutdown(struct sock *sk, int how);
+
+/**
+ * struct atcp_tw - a connection in TIME-WAIT (timewait.c)
+ * @node: link in the 4-tuple table
+ * @bind_node: link in the local port table
+ * @refcnt: the tables hold one reference, lookups take more
+ * @net: namespace
+ * @laddr: local address, IPv6 or IPv4-mapped
+ * @raddr: remote address
+ * @lport: local port, host order
+ * @sport: local port, network order
+ * @rport: remote port, network order
+ * @family: family of the socket it came from
+ * @ipv6only: that socket was IPV6_V6ONLY
+ * @reuse: that socket had SO_REUSEADDR
+ * @ts_ok: timestamps in use
+ * @bound_dev_if: bound device of that socket
+ * @snd_nxt: SND.NXT (our FIN included)
+ * @rcv_nxt: RCV.NXT (the peer's FIN included)
+ * @rcv_wnd: window field to announce
+ * @ts_recent: TS.Recent
+ * @ts_recent_stamp: when TS.Recent was set, seconds
+ * @ts_offset: our TSval offset
+ * @timer: 2 * MSL
+ * @rcu: deferred free
+ */
+struct atcp_tw {
+	struct hlist_node node;
+	struct hlist_node bind_node;
+	refcount_t refcnt;
+	possible_net_t net;
+	struct in6_addr laddr;
+	struct in6_addr raddr;
+	u16 lport;
+	__be16 sport;
+	__be16 rport;
+	u16 family;
+	bool ipv6only;
+	bool reuse;
+	bool ts_ok;
+	int bound_dev_if;
+	u32 snd_nxt;
+	u32 rcv_nxt;
+	u16 rcv_wnd;
+	u32 ts_recent;
+	time64_t ts_recent_stamp;
+	u32 ts_offset;
+	struct timer_list timer;
+	struct rcu_head rcu;
+};
+
+/* atcp_tw_rcv() verdicts */
+enum {
+	ATCP_TW_DONE,	/* handled; free the segment */
+	ATCP_TW_SYN,	/* a SYN that may reuse the 4-tuple */
+};
+
+/* timewait.c */
+int atcp_tw_init(void);
+void atcp_tw_exit(void);
+void atcp_time_wait(struct sock *sk, int state);
+struct atcp_tw *atcp_tw_lookup(struct net *net, const struct in6_addr *laddr,
+			       u16 lport, const struct in6_addr *raddr,
+			       __be16 rport);
+int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb,
+		const struct atcp_opts *opts);
+void atcp_tw_kill(struct atcp_tw *tw);
+void atcp_tw_put(struct atcp_tw *tw);
+bool atcp_tw_port_conflict(const struct sock *sk, u16 port);
+void atcp_tw_purge(struct net *net);
 
 /* conn.c */
 void atcp_init_conn(struct sock *sk);
+void atcp_destroy(struct sock *sk);
+void atcp_destroy_sock(struct sock *sk);
 void atcp_abort(struct sock *sk, int err, bool send_rst);
 void atcp_done(struct sock *sk);
 int atcp_connect_finish(struct sock *sk);
@@ -517,6 +820,18 @@ int atcpv6_getsockopt(struct sock *sk, int level, int optname,
 		      char __user *optval, int __user *optlen);
 
 /* main.c */
+extern atomic_long_t atcp_memory_allocated;
+DECLARE_PER_CPU(int, atcp_memory_per_cpu_fw_alloc);
+extern long atcp_sysctl_mem[3];
+extern int atcp_sysctl_wmem[3];
+extern int atcp_sysctl_rmem[3];
+#define ATCP_PROTO_MEMORY						\
+	.memory_allocated	= &atcp_memory_allocated,		\
+	.per_cpu_fw_alloc	= &atcp_memory_per_cpu_fw_alloc,	\
+	.sysctl_mem		= atcp_sysctl_mem,			\
+	.sysctl_wmem		= atcp_sysctl_wmem,			\
+	.sysctl_rmem		= atcp_sysctl_rmem,
+
 void atcp_close(struct sock *sk, long timeout);
 extern const struct atcp_af_ops atcp_ipv4_af_ops;
 int atcp_v4_connect(struct sock *sk, struct atcp_sockaddr *uaddr,

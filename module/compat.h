@@ -76,4 +76,9 @@
 #define ATCP_HAVE_PROTO_ACCEPT_ARG 1
 #endif
 
+/* timer_delete_sync() replaced del_timer_sync() in 6.2. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define timer_delete_sync(t)	del_timer_sync(t)
+#endif
+
 #endif /* _ATCP_COMPAT_H */

@@ -32,6 +32,10 @@
  * @origin: CUBIC origin point, segments
  * @w_est: CUBIC estimate of Reno's window (RFC 9438 4.3), segments << 10
  * @cnt: CUBIC ACKs needed to grow cwnd by one
+ * @cwnd_prior: CUBIC cwnd when ssthresh was last set (RFC 9438 4.1.2),
+ *	segments; 0 before the first congestion event
+ * @w_est_rem: CUBIC remainder of the last @w_est increment, carried to the
+ *	next ACK so that growth is not lost to rounding at large windows
  */
 struct atcp_cc {
 	u32 cwnd;
@@ -44,6 +48,8 @@ struct atcp_cc {
 	u32 origin;
 	u32 w_est;
 	u32 cnt;
+	u32 cwnd_prior;
+	u32 w_est_rem;
 };
 
 /**

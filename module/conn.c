@@ -20,7 +20,27 @@ void atcp_init_conn(struct sock *sk)
 
 	atcp_init_timers(sk);
 	INIT_LIST_HEAD(&as->accept_node);
+	skb_queue_head_init(&as->ooo_queue);
+	as->send_head = NULL;
+	as->packets_out = 0;
+	as->sacked_out = 0;
+	as->lost_out = 0;
+	as->retrans_out = 0;
+	as->ca_state = ATCP_CA_OPEN;
+	as->dupacks = 0;
+	as->pending = 0;
+	as->ack_pending = 0;
+	as->probes_out = 0;
+	as->backoff = 0;
+	as->rcv_mss = 0;
+	as->rcv_ratio = ATCP_RATIO_INIT;
+	as->total_retrans = 0;
+	as->bytes_acked = 0;
+	as->bytes_received = 0;
+	as->segs_in = 0;
+	as->segs_out = 0;
 	as->rto = ATCP_TIMEOUT_INIT;
+	atcp_rtt_init(&as->rtt);
 	as->retransmits = 0;
 	as->mss = ATCP_MSS_DEFAULT;
 	as->advmss = 1460;
@@ -30,6 +50,9 @@ void atcp_init_conn(struct sock *sk)
 	as->rcv_wscale = ATCP_RCV_WSCALE;
 	as->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
 			    U16_MAX << ATCP_RCV_WSCALE);
+	as->cc.cwnd = ATCP_INIT_CWND;
+	as->cc.ssthresh = ATCP_INFINITE_SSTHRESH;
+	sk->sk_write_space = atcp_write_space;
 }
 
 /**
@@ -61,19 +84,38 @@ u16 atcp_route_advmss(const struct sock *sk, const struct dst_entry *dst)
 }
 
 /**
+ * atcp_destroy_sock() - free what an orphan that reached CLOSED still
+ *	holds, and drop the reference its life as an orphan kept
+ * @sk: the socket, owned by the caller, SOCK_DEAD, in CLOSED
+ */
+void atcp_destroy_sock(struct sock *sk)
+{
+	sk->sk_prot->destroy(sk);
+	sk_stream_kill_queues(sk);
+	atomic_dec(&atcp_pernet(sock_net(sk))->orphans);
+	atcp_sk(sk)->orphan = 0;
+	sock_put(sk);
+}
+
+/**
  * atcp_done() - the connection is over: CLOSED, no timers, no table entry
  * @sk: the socket, owned by the caller; calling it twice is harmless
+ *
+ * An orphan (closed by its user) is destroyed here; the caller must hold
+ * its own reference if it touches the socket afterwards.
  */
 void atcp_done(struct sock *sk)
 {
 	if (sk->sk_state != TCP_CLOSE)
 		atcp_set_state(sk, TCP_CLOSE);
-	atcp_clear_rtx_timer(sk);
+	atcp_clear_timers(sk);
 	atcp_unhash(sk);
 	atcp_put_port(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
+	else if (atcp_sk(sk)->orphan)
+		atcp_destroy_sock(sk);
 }
 
 /**
@@ -158,12 +200,25 @@ __poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		struct atcp_sock *as = atcp_sk(sk);
+		int avail = READ_ONCE(as->rcv_nxt) - READ_ONCE(as->copied_seq);
+
+		if (avail > 0 && avail >= sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;
-		if (shutdown & SEND_SHUTDOWN || sk_stream_is_writeable(sk))
+		if (!(shutdown & SEND_SHUTDOWN)) {
+			if (sk_stream_is_writeable(sk)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Race with an ACK freeing space: recheck. */
+				smp_mb__after_atomic();
+				if (sk_stream_is_writeable(sk))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
 			mask |= EPOLLOUT | EPOLLWRNORM;
-		else
-			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+		}
 	}
 	if (READ_ONCE(sk->sk_err) ||
 	    !skb_queue_empty_lockless(&sk->sk_error_queue))
@@ -246,39 +301,122 @@ int atcp_stream_accept(struct socket *sock, struct socket *newsock, int flags,
 }
 #endif
 
+/* RFC 9293 3.10.4 CLOSE: the state our FIN moves to, or -1 for none. */
+static int atcp_close_state(int state)
+{
+	switch (state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		return TCP_FIN_WAIT1;
+	case TCP_CLOSE_WAIT:
+		return TCP_LAST_ACK;
+	default:
+		return -1;
+	}
+}
+
+/* A non-blocking lingering close does not wait (see Documentation). */
+static bool atcp_close_nonblock(const struct sock *sk)
+{
+	const struct socket *sock = sk->sk_socket;
+
+	return sock && sock->file && (sock->file->f_flags & O_NONBLOCK);
+}
+
 /**
  * atcp_close() - sk_prot->close: the user closed the socket
  * @sk: the socket
- * @timeout: linger time
+ * @timeout: how long to wait for our FIN to be acknowledged (SO_LINGER)
  *
  * A listener drops its SYN queue and resets unaccepted children; a
- * connecting socket is simply deleted (RFC 9293 CLOSE in SYN-SENT); a
- * synchronized connection is aborted with RST until the FIN handshake
- * of the teardown work replaces it.
+ * connecting socket is simply deleted (RFC 9293 CLOSE in SYN-SENT).  A
+ * synchronized connection with unread data is reset (RFC 2525 2.17), as
+ * it is with SO_LINGER {1, 0}; otherwise its FIN is queued after the data
+ * and the socket lives on as an orphan until the FIN handshake ends (or
+ * a limit removes it): retransmissions bounded by orphan_retries,
+ * FIN-WAIT-2 by fin_timeout, their number by max_orphans.
  */
 void atcp_close(struct sock *sk, long timeout)
 {
+	struct atcp_net *an = atcp_pernet(sock_net(sk));
+	int state, next;
+	u32 unread;
+
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	switch (sk->sk_state) {
-	case TCP_LISTEN:
+
+	if (sk->sk_state == TCP_LISTEN) {
 		atcp_listen_stop(sk);
 		atcp_put_port(sk);
-		break;
-	case TCP_CLOSE:
-	case TCP_SYN_SENT:
+		goto adjudge;
+	}
+
+	unread = atcp_purge_rcv(sk);
+	next = atcp_close_state(sk->sk_state);
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_SYN_SENT) {
 		atcp_done(sk);
-		break;
-	default:
+	} else if (unread) {
 		ATCP_INC_STATS(sock_net(sk), ABORTONCLOSE);
 		atcp_abort(sk, 0, true);
-		break;
+	} else if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		/* SO_LINGER {1, 0}: abortive close, no TIME-WAIT. */
+		ATCP_INC_STATS(sock_net(sk), ABORTONDATA);
+		atcp_abort(sk, 0, true);
+	} else if (next >= 0) {
+		atcp_set_state(sk, next);
+		atcp_send_fin(sk);
 	}
-	if (sk->sk_prot->destroy)
-		sk->sk_prot->destroy(sk);
+
+	if (timeout && !atcp_close_nonblock(sk))
+		sk_stream_wait_close(sk, timeout);
+
+adjudge:
+	state = sk->sk_state;
+	sock_hold(sk);
 	sock_orphan(sk);
+	atcp_sk(sk)->orphan = 1;
+	atomic_inc(&an->orphans);
 	release_sock(sk);
+
+	/* From here the socket is the kernel's: no user can own it. */
+	local_bh_disable();
+	bh_lock_sock(sk);
+	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
+		goto out;	/* a segment or timer finished it meanwhile */
+
+	if (sk->sk_state == TCP_FIN_WAIT2) {
+		if (atcp_sk(sk)->linger2 < 0) {
+			ATCP_INC_STATS(sock_net(sk), ABORTONLINGER);
+			atcp_abort(sk, 0, true);
+			goto out;
+		}
+		atcp_reset_keepalive_timer(sk, atcp_fin_time(sk));
+	}
+	if (sk->sk_state != TCP_CLOSE &&
+	    atomic_read(&an->orphans) > READ_ONCE(an->max_orphans)) {
+		net_info_ratelimited("atcp: too many orphaned sockets\n");
+		ATCP_INC_STATS(sock_net(sk), ABORTONMEMORY);
+		atcp_abort(sk, 0, true);
+		goto out;
+	}
+	if (sk->sk_state == TCP_CLOSE)
+		atcp_destroy_sock(sk);
+out:
+	bh_unlock_sock(sk);
+	local_bh_enable();
 	sock_put(sk);
+}
+
+/**
+ * atcp_destroy() - sk_prot->destroy: release what a closed socket holds
+ * @sk: the socket
+ */
+void atcp_destroy(struct sock *sk)
+{
+	atcp_clear_timers(sk);
+	atcp_free_write_queue(sk);
+	skb_queue_purge(&atcp_sk(sk)->ooo_queue);
+	sk_mem_reclaim(sk);
 }
 
 /**
@@ -302,6 +440,8 @@ int atcp_disconnect(struct sock *sk, int flags)
 	else if (old != TCP_CLOSE)
 		atcp_abort(sk, 0, old != TCP_SYN_SENT);
 	atcp_done(sk);
+	atcp_purge_rcv(sk);
+	atcp_destroy(sk);
 
 	inet->inet_dport = 0;
 	sk_daddr_set(sk, 0);

@@ -116,16 +116,24 @@ static u32 atcp_porthash(const struct net *net, u16 port, unsigned int bits)
  * atcp_ehash_insert() - add a connected socket to the established table
  * @sk: socket with both addresses and ports set
  *
- * Return: 0, or -EADDRNOTAVAIL when another connection already has the
- * same 4-tuple (then nothing is inserted).
+ * Return: 0, or -EADDRNOTAVAIL when another connection (or a TIME-WAIT)
+ * already has the same 4-tuple (then nothing is inserted).
  */
 int atcp_ehash_insert(struct sock *sk)
 {
 	struct in6_addr laddr, raddr;
+	struct atcp_tw *tw;
 	struct atcp_bucket *b;
 	struct sock *sk2;
 
 	atcp_sk_addrs(sk, &laddr, &raddr);
+	/* A 4-tuple in TIME-WAIT is not free either (RFC 9293 3.6.1). */
+	tw = atcp_tw_lookup(sock_net(sk), &laddr, inet_sk(sk)->inet_num,
+			    &raddr, sk->sk_dport);
+	if (tw) {
+		atcp_tw_put(tw);
+		return -EADDRNOTAVAIL;
+	}
 	b = &atcp_ehash[atcp_ehashfn(sock_net(sk), &laddr, inet_sk(sk)->inet_num,
 				     &raddr, sk->sk_dport)];
 	spin_lock_bh(&b->lock);
@@ -412,7 +420,7 @@ static bool atcp_port_conflict(struct sock *sk, u16 port, bool relax)
 		if (atcp_bind_conflict(sk, sk2, relax))
 			return true;
 	}
-	return false;
+	return atcp_tw_port_conflict(sk, port);
 }
 
 static void atcp_bind_add(struct sock *sk, u16 port)

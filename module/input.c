@@ -181,17 +181,69 @@ static void atcp_apply_syn_options(struct sock *sk, const struct atcp_opts *o)
 		as->ts_recent = o->tsval;
 }
 
+/**
+ * atcp_init_transfer() - set up the data transfer state of a connection
+ *	entering ESTABLISHED (or SYN-RECEIVED with its handshake done)
+ * @sk: the socket, owned by the caller; sequence numbers, windows and
+ *	negotiated options already set
+ */
+void atcp_init_transfer(struct sock *sk)
+{
+	struct atcp_net *an = atcp_pernet(sock_net(sk));
+	struct atcp_sock *as = atcp_sk(sk);
+	const struct atcp_cong_ops *ops;
+	char name[ATCP_CA_NAME_MAX];
+
+	/* Segments carry timestamps: the payload leaves room for them. */
+	if (as->ts_ok && as->mss > ATCP_MSS_MIN + TCPOLEN_TSTAMP_ALIGNED)
+		as->mss -= TCPOLEN_TSTAMP_ALIGNED;
+	as->write_seq = as->snd_nxt;
+	as->snd_sml = as->snd_nxt;
+	as->max_window = as->snd_wnd;
+	as->copied_seq = as->rcv_nxt;
+	/* What the SYN or SYN-ACK announced, unscaled. */
+	as->rcv_wnd = min_t(u32, as->rcv_wnd, U16_MAX);
+	as->rcv_wup = as->rcv_nxt;
+	as->rcv_tstamp = jiffies;
+	as->lrcvtime = jiffies;
+	as->quickack = ATCP_QUICKACK_SEGS;
+	as->ts_recent_stamp = ktime_get_seconds();
+	as->retransmits = 0;
+	as->backoff = 0;
+	as->retrans_stamp = 0;
+	atcp_rtt_init(&as->rtt);
+	as->rto = as->rtt.rto;
+	if (!as->cc_ops) {
+		strscpy(name, an->congestion_control, sizeof(name));
+		ops = atcp_cong_find(name);
+		as->cc_ops = ops ? : &atcp_cubic;
+	}
+	as->cc_ops->init(&as->cc);
+	as->ca_state = ATCP_CA_OPEN;
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		atcp_reset_keepalive_timer(sk, atcp_keepalive_time(as));
+}
+EXPORT_SYMBOL_IF_KUNIT(atcp_init_transfer);
+
 static void atcp_connected(struct sock *sk)
 {
 	atcp_set_state(sk, TCP_ESTABLISHED);
 	atcp_clear_rtx_timer(sk);
+	atcp_init_transfer(sk);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	}
 }
 
-/* RFC 9293 3.10.7.3: SYN-SENT. Return -1 to have the caller send RST. */
+/* Returns of the per-state functions: what becomes of the segment. */
+enum {
+	ATCP_RCV_DONE,		/* processed; the caller frees it */
+	ATCP_RCV_QUEUED,	/* a queue took it */
+	ATCP_RCV_RESET,		/* the caller answers with RST, then frees */
+};
+
+/* RFC 9293 3.10.7.3: SYN-SENT. */
 static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 			    const struct atcp_opts *opts)
 {
@@ -202,7 +254,7 @@ static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 	/* First check the ACK bit. */
 	if (th->ack && (atcp_seq_leq(cb->ack_seq, as->iss) ||
 			atcp_seq_after(cb->ack_seq, as->snd_nxt)))
-		return th->rst ? 0 : -1;
+		return th->rst ? ATCP_RCV_DONE : ATCP_RCV_RESET;
 
 	/* Second, the RST bit: acceptable only if it acknowledges our SYN. */
 	if (th->rst) {
@@ -211,12 +263,12 @@ static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 			ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
 			atcp_abort(sk, ECONNREFUSED, false);
 		}
-		return 0;
+		return ATCP_RCV_DONE;
 	}
 
 	/* Fourth, the SYN bit. */
 	if (!th->syn)
-		return 0;
+		return ATCP_RCV_DONE;
 
 	as->irs = cb->seq;
 	as->rcv_nxt = cb->seq + 1;
@@ -229,21 +281,21 @@ static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 		as->snd_wl2 = cb->ack_seq;
 		atcp_connected(sk);
 		atcp_send_ack(sk);
-		return 0;
+		return ATCP_RCV_DONE;
 	}
 
 	/* Simultaneous open: SYN-RECEIVED, answer SYN,ACK with our ISS. */
 	atcp_set_state(sk, TCP_SYN_RECV);
 	as->retransmits = 0;
 	atcp_send_ctl(sk, TCPHDR_SYN | TCPHDR_ACK, as->iss);
-	return 0;
+	return ATCP_RCV_DONE;
 }
 
 /* RFC 9293 3.10.7.4 first check: is the segment acceptable? */
 static bool atcp_seq_acceptable(const struct atcp_sock *as, u32 seq,
 				u32 end_seq)
 {
-	u32 wnd = as->rcv_wnd;
+	u32 wnd = atcp_rcv_wnd_now(as);
 
 	if (seq == end_seq) {
 		if (!wnd)
@@ -257,20 +309,62 @@ static bool atcp_seq_acceptable(const struct atcp_sock *as, u32 seq,
 				as->rcv_nxt + wnd - 1);
 }
 
-/* Window update rule of RFC 9293 3.10.7.4 (ESTABLISHED, fifth check). */
-static void atcp_ack_update(struct sock *sk, struct sk_buff *skb)
+/*
+ * RFC 7323 5.3 PAWS: a segment whose TSval is older than TS.Recent is an
+ * old duplicate, unless TS.Recent itself is older than 24 days.
+ */
+static bool atcp_paws_reject(const struct atcp_sock *as,
+			     const struct atcp_opts *opts, bool rst)
 {
-	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	struct atcp_sock *as = atcp_sk(sk);
+	if (!as->ts_ok || !opts->ts_ok || rst)
+		return false;
+	if ((s32)(opts->tsval - as->ts_recent) >= 0)
+		return false;
+	return ktime_get_seconds() - as->ts_recent_stamp < 24 * 24 * 3600;
+}
 
-	if (atcp_seq_after(cb->ack_seq, as->snd_una))
-		as->snd_una = cb->ack_seq;
-	if (atcp_seq_before(as->snd_wl1, cb->seq) ||
-	    (as->snd_wl1 == cb->seq && atcp_seq_leq(as->snd_wl2, cb->ack_seq))) {
-		as->snd_wnd = ntohs(tcp_hdr(skb)->window) << as->snd_wscale;
-		as->snd_wl1 = cb->seq;
-		as->snd_wl2 = cb->ack_seq;
+/* Our FIN (the last sequence number queued) is acknowledged. */
+static bool atcp_fin_acked(const struct sock *sk)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+
+	return (sk->sk_shutdown & SEND_SHUTDOWN) &&
+	       as->snd_una == as->write_seq;
+}
+
+/*
+ * RFC 9293 3.10.7.4, fifth step, the per-state part: what the
+ * acknowledgment of our FIN does.  Returns false when the socket is gone
+ * from the synchronized states (TIME-WAIT or CLOSED).
+ */
+static bool atcp_ack_state(struct sock *sk)
+{
+	if (!atcp_fin_acked(sk))
+		return true;
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		atcp_set_state(sk, TCP_FIN_WAIT2);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+		if (!sock_flag(sk, SOCK_DEAD)) {
+			sk->sk_state_change(sk);
+			return true;
+		}
+		/* An orphan lives fin_timeout (TCP_LINGER2) in FIN-WAIT-2. */
+		if (atcp_sk(sk)->linger2 < 0) {
+			ATCP_INC_STATS(sock_net(sk), ABORTONDATA);
+			atcp_abort(sk, 0, true);
+			return false;
+		}
+		atcp_reset_keepalive_timer(sk, atcp_fin_time(sk));
+		return true;
+	case TCP_CLOSING:
+		atcp_time_wait(sk, TCP_TIME_WAIT);
+		return false;
+	case TCP_LAST_ACK:
+		atcp_done(sk);
+		return false;
 	}
+	return true;
 }
 
 /* RFC 9293 3.10.7.4: segments for synchronized states. */
@@ -296,21 +390,31 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = cb->ack_seq;
 		atcp_connected(sk);
-		return 0;
+		return ATCP_RCV_DONE;
+	}
+
+	as->segs_in++;
+	as->lrcvtime = jiffies;
+
+	/* RFC 7323 5.3: PAWS, before the sequence number check. */
+	if (atcp_paws_reject(as, opts, th->rst)) {
+		ATCP_INC_STATS(sock_net(sk), PAWSESTAB);
+		atcp_send_ack(sk);
+		return ATCP_RCV_DONE;
 	}
 
 	/* First: sequence number acceptability. */
 	if (!atcp_seq_acceptable(as, cb->seq, cb->end_seq)) {
 		if (!th->rst)
 			atcp_send_ack(sk);
-		return 0;
+		return ATCP_RCV_DONE;
 	}
 
 	/* Second: RST, with the RFC 5961 section 3.2 refinement. */
 	if (th->rst) {
 		if (cb->seq != as->rcv_nxt) {
 			atcp_send_challenge_ack(sk);
-			return 0;
+			return ATCP_RCV_DONE;
 		}
 		trace_atcp_receive_reset(sk);
 		if (sk->sk_state == TCP_SYN_RECV) {
@@ -320,45 +424,83 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 			if (sk->sk_state == TCP_ESTABLISHED ||
 			    sk->sk_state == TCP_CLOSE_WAIT)
 				ATCP_INC_STATS(sock_net(sk), ESTABRESETS);
-			atcp_abort(sk, ECONNRESET, false);
+			/* RFC 9293: CLOSE-WAIT and later report no error
+			 * to a user who already closed; EPIPE covers writes.
+			 */
+			atcp_abort(sk, sk->sk_state == TCP_CLOSE_WAIT ? EPIPE :
+				   ECONNRESET, false);
 		}
-		return 0;
+		return ATCP_RCV_DONE;
 	}
 
 	/* Fourth: a SYN in a synchronized state (RFC 5961 section 4.2). */
 	if (th->syn) {
 		atcp_send_challenge_ack(sk);
-		return 0;
+		return ATCP_RCV_DONE;
 	}
 
 	/* Fifth: the ACK field. */
 	if (!th->ack)
-		return 0;
+		return ATCP_RCV_DONE;
 
-	if (opts->ts_ok && as->ts_ok &&
-	    atcp_seq_leq(cb->seq, as->rcv_nxt))
+	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent. */
+	if (opts->ts_ok && as->ts_ok && atcp_seq_leq(cb->seq, as->rcv_wup) &&
+	    (s32)(opts->tsval - as->ts_recent) >= 0) {
 		as->ts_recent = opts->tsval;
+		as->ts_recent_stamp = ktime_get_seconds();
+	}
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (atcp_seq_leq(cb->ack_seq, as->snd_una) ||
 		    atcp_seq_after(cb->ack_seq, as->snd_nxt))
-			return -1;	/* <SEQ=SEG.ACK><CTL=RST> */
-		as->snd_wl1 = cb->seq - 1;
-		atcp_ack_update(sk, skb);
+			return ATCP_RCV_RESET;	/* <SEQ=SEG.ACK><CTL=RST> */
+		as->snd_una = cb->ack_seq;
+		as->snd_wnd = ntohs(th->window) << as->snd_wscale;
+		as->snd_wl1 = cb->seq;
+		as->snd_wl2 = cb->ack_seq;
 		atcp_connected(sk);
-		return 0;
 	}
 
 	/* RFC 5961 section 5.2: ACKs outside the acceptable range. */
 	if (atcp_seq_after(cb->ack_seq, as->snd_nxt)) {
 		atcp_send_challenge_ack(sk);
-		return 0;
+		return ATCP_RCV_DONE;
 	}
-	if (atcp_seq_before(cb->ack_seq, as->snd_una - max_t(u32, as->snd_wnd,
+	if (atcp_seq_before(cb->ack_seq, as->snd_una - max_t(u32, as->max_window,
 							     as->mss)))
-		return 0;
-	atcp_ack_update(sk, skb);
-	return 0;
+		return ATCP_RCV_DONE;
+	atcp_ack(sk, skb, opts);
+	if (!atcp_ack_state(sk))
+		return ATCP_RCV_DONE;
+
+	/* Seventh: segment text (URG, the sixth, is not supported). */
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		/*
+		 * The user closed: new data can no longer be delivered, so
+		 * the connection is reset (RFC 9293 3.10.4, RFC 2525 2.17).
+		 */
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
+		    sock_flag(sk, SOCK_DEAD) &&
+		    atcp_seq_after(cb->end_seq - th->fin, as->rcv_nxt)) {
+			ATCP_INC_STATS(sock_net(sk), ABORTONDATA);
+			atcp_abort(sk, 0, true);
+			return ATCP_RCV_DONE;
+		}
+		fallthrough;
+	case TCP_ESTABLISHED:
+		return atcp_data_queue(sk, skb) ? ATCP_RCV_QUEUED :
+						  ATCP_RCV_DONE;
+	default:
+		/*
+		 * CLOSE-WAIT, CLOSING, LAST-ACK: the peer's FIN came
+		 * already; a retransmission of it is acknowledged again.
+		 */
+		if (th->fin)
+			atcp_send_ack(sk);
+		return ATCP_RCV_DONE;
+	}
 }
 
 /**
@@ -367,24 +509,37 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
  * @skb: the segment, header validated, ATCP_SKB_CB filled
  * @opts: its options, already parsed and valid
  *
- * Return: 0 when consumed, -1 when the caller must answer with RST.
+ * Return: 0 when the segment was consumed (freed or queued), -1 when the
+ * caller must answer it with RST and free it.
  */
 int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 			   const struct atcp_opts *opts)
 {
 	struct in6_addr laddr, raddr;
+	int ret;
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		return -1;
 	case TCP_LISTEN:
 		atcp_skb_addrs(skb, &laddr, &raddr);
-		return atcp_listen_rcv(sk, skb, opts, &laddr, &raddr);
+		ret = atcp_listen_rcv(sk, skb, opts, &laddr, &raddr);
+		if (ret < 0)
+			return -1;
+		ret = ATCP_RCV_DONE;
+		break;
 	case TCP_SYN_SENT:
-		return atcp_rcv_synsent(sk, skb, opts);
+		ret = atcp_rcv_synsent(sk, skb, opts);
+		break;
 	default:
-		return atcp_rcv_synchronized(sk, skb, opts);
+		ret = atcp_rcv_synchronized(sk, skb, opts);
+		break;
 	}
+	if (ret == ATCP_RCV_RESET)
+		return -1;
+	if (ret == ATCP_RCV_DONE)
+		kfree_skb(skb);
+	return 0;
 }
 
 /**
@@ -401,9 +556,10 @@ int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 
 	/* Validated on arrival; skb->cb has no room to keep the result. */
 	atcp_parse_options(tcp_hdr(skb), &opts);
-	if (atcp_rcv_state_process(sk, skb, &opts) < 0)
+	if (atcp_rcv_state_process(sk, skb, &opts) < 0) {
 		atcp_sk(sk)->af_ops->send_reset(sock_net(sk), skb);
-	kfree_skb(skb);
+		kfree_skb(skb);
+	}
 	return 0;
 }
 
@@ -453,9 +609,22 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	atcp_skb_addrs(skb, &laddr, &raddr);
 	sk = atcp_lookup_established(net, &laddr, ntohs(th->dest), &raddr,
 				     th->source, dif);
-	if (!sk)
+	if (!sk) {
+		struct atcp_tw *tw = atcp_tw_lookup(net, &laddr, ntohs(th->dest),
+						    &raddr, th->source);
+
+		if (tw) {
+			int verdict = atcp_tw_rcv(tw, skb, opts);
+
+			if (verdict == ATCP_TW_SYN)
+				atcp_tw_kill(tw);
+			atcp_tw_put(tw);
+			if (verdict != ATCP_TW_SYN)
+				goto discard;
+		}
 		sk = atcp_lookup_listener(net, &laddr, ntohs(th->dest), &raddr,
 					  th->source, dif);
+	}
 	if (!sk) {
 		ATCP_INC_STATS(net, NOSOCKET);
 		send_reset(net, skb);
@@ -465,19 +634,19 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		ret = atcp_rcv_state_process(sk, skb, opts);
-	} else {
-		if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				   READ_ONCE(sk->sk_sndbuf))) {
-			bh_unlock_sock(sk);
-			sock_put(sk);
-			goto discard;
-		}
-		skb = NULL;
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		ATCP_INC_STATS(net, BACKLOGDROP);
+		ret = 1;
 	}
 	bh_unlock_sock(sk);
 	sock_put(sk);
 	if (ret < 0)
 		send_reset(net, skb);
+	if (ret)
+		kfree_skb(skb);
+	return 0;
+
 discard:
 	kfree_skb(skb);
 	return 0;

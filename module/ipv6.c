@@ -50,52 +50,66 @@ __sum16 atcp_v6_csum(const void *th, unsigned int len,
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_v6_csum);
 
-static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
+/**
+ * atcp_v6_send_reply() - send a segment answering @skb without a socket
+ * @net: namespace @skb arrived in
+ * @skb: the received segment (IPv6), skb->data at its TCP header
+ * @nskb: the answer, ports and sequence fields set; consumed
+ */
+void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
+			struct sk_buff *nskb)
 {
-	const struct tcphdr *th = tcp_hdr(skb);
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct sock *ctl = atcp_pernet(net)->ctl_sk6;
-	unsigned int seglen = skb->len - th->doff * 4;
+	struct tcphdr *rth = tcp_hdr(nskb);
 	struct dst_entry *dst;
-	struct sk_buff *nskb;
-	struct tcphdr *rth;
 	struct flowi6 fl6;
 
-	if (th->rst || !ctl)
-		return;
-
+	if (!ctl)
+		goto drop;
 	memset(&fl6, 0, sizeof(fl6));
 	fl6.daddr = ip6h->saddr;
 	fl6.saddr = ip6h->daddr;
 	fl6.flowi6_proto = atcp_proto;
 	fl6.flowi6_mark = skb->mark;
-	fl6.fl6_dport = th->source;
-	fl6.fl6_sport = th->dest;
+	fl6.fl6_dport = rth->dest;
+	fl6.fl6_sport = rth->source;
 	/* Link-local peers are only reachable through the input interface. */
 	if (rt6_need_strict(&fl6.daddr))
-		fl6.flowi6_oif = tcp_v6_iif(skb);
+		fl6.flowi6_oif = skb->skb_iif;
 	fl6.flowi6_uid = sock_net_uid(net, NULL);
 
 	dst = ip6_dst_lookup_flow(net, ctl, &fl6, NULL);
 	if (IS_ERR(dst))
-		return;
-
-	nskb = atcp_build_reset(th, seglen);
-	if (!nskb) {
-		dst_release(dst);
-		return;
-	}
-	rth = tcp_hdr(nskb);
-	rth->check = atcp_v6_csum(rth, sizeof(*rth), &fl6.saddr, &fl6.daddr);
-	trace_atcp_send_reset(NULL, &fl6.saddr, &fl6.daddr, rth->source,
-			      rth->dest, ntohl(rth->seq), ntohl(rth->ack_seq));
+		goto drop;
+	rth->check = atcp_v6_csum(rth, nskb->len, &fl6.saddr, &fl6.daddr);
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, dst);
-
 	if (!ip6_xmit(ctl, nskb, &fl6, fl6.flowi6_mark, NULL, 0, 0)) {
 		ATCP_INC_STATS(net, OUTSEGS);
-		ATCP_INC_STATS(net, OUTRSTS);
+		if (rth->rst)
+			ATCP_INC_STATS(net, OUTRSTS);
 	}
+	return;
+drop:
+	kfree_skb(nskb);
+}
+
+static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct sk_buff *nskb;
+
+	if (th->rst)
+		return;
+	nskb = atcp_build_reset(th, skb->len - th->doff * 4);
+	if (!nskb)
+		return;
+	trace_atcp_send_reset(NULL, &ipv6_hdr(skb)->daddr,
+			      &ipv6_hdr(skb)->saddr, tcp_hdr(nskb)->source,
+			      tcp_hdr(nskb)->dest, ntohl(tcp_hdr(nskb)->seq),
+			      ntohl(tcp_hdr(nskb)->ack_seq));
+	atcp_v6_send_reply(net, skb, nskb);
 }
 
 static int atcp_v6_rcv(struct sk_buff *skb)
@@ -443,6 +457,7 @@ static int atcpv6_init_sock(struct sock *sk)
 
 static void atcpv6_destroy_sock(struct sock *sk)
 {
+	atcp_destroy(sk);
 #ifdef ATCP_NEED_INET6_DESTROY_SOCK
 	inet6_destroy_sock(sk);
 #endif
@@ -456,7 +471,12 @@ static struct proto atcpv6_prot = {
 	.disconnect	= atcp_disconnect,
 	.init		= atcpv6_init_sock,
 	.destroy	= atcpv6_destroy_sock,
+	.shutdown	= atcp_shutdown,
+	.keepalive	= atcp_set_keepalive,
+	.sendmsg	= atcp_sendmsg,
+	.recvmsg	= atcp_recvmsg,
 	.backlog_rcv	= atcp_backlog_rcv,
+	ATCP_PROTO_MEMORY
 	.get_port	= atcp_get_port,
 	.setsockopt	= atcpv6_setsockopt,
 	.getsockopt	= atcpv6_getsockopt,
@@ -478,11 +498,11 @@ static const struct proto_ops atcpv6_stream_ops = {
 	.poll		= atcp_poll,
 	.ioctl		= inet6_ioctl,
 	.listen		= atcp_listen,
-	.shutdown	= sock_no_shutdown,
+	.shutdown	= inet_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 };
 

@@ -185,6 +185,8 @@ void atcp_listen_stop(struct sock *sk)
 		bh_lock_sock_nested(child);
 		atcp_abort(child, ECONNRESET, true);
 		ATCP_INC_STATS(sock_net(sk), ABORTONCLOSE);
+		atcp_purge_rcv(child);
+		child->sk_prot->destroy(child);
 		sock_orphan(child);
 		bh_unlock_sock(child);
 		local_bh_enable();
@@ -317,7 +319,7 @@ static void atcp_accept_enqueue(struct sock *lsk, struct sock *child)
  * accept queue.  Listener locked.  Returns 0 or -ENOMEM.
  */
 static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
-			     struct sk_buff *skb)
+			     struct sk_buff *skb, const struct atcp_opts *opts)
 {
 	struct atcp_sock *las = atcp_sk(lsk);
 	struct atcp_sock *as;
@@ -358,6 +360,9 @@ static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
 	as->snd_wnd = ntohs(tcp_hdr(skb)->window) << as->snd_wscale;
 	as->snd_wl1 = ATCP_SKB_CB(skb)->seq;
 	as->snd_wl2 = ATCP_SKB_CB(skb)->ack_seq;
+	/* The SYN-ACK announced the listener's window, unscaled. */
+	as->rcv_wnd = min_t(u32, las->rcv_wnd, U16_MAX);
+	as->cc_ops = las->cc_ops;
 
 	atcp_inherit_port(lsk, child);
 	if (atcp_ehash_insert(child)) {
@@ -366,8 +371,17 @@ static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
 	}
 	atcp_set_state(child, TCP_SYN_RECV);
 	atcp_set_state(child, TCP_ESTABLISHED);
+	atcp_init_transfer(child);
 	ATCP_INC_STATS(sock_net(lsk), PASSIVEOPENS);
 	atcp_accept_enqueue(lsk, child);
+
+	/* The ACK that completed the handshake may carry data, or FIN. */
+	if (ATCP_SKB_CB(skb)->end_seq != ATCP_SKB_CB(skb)->seq) {
+		struct sk_buff *c = skb_clone(skb, GFP_ATOMIC);
+
+		if (c && atcp_rcv_state_process(child, c, opts) < 0)
+			kfree_skb(c);
+	}
 	bh_unlock_sock(child);
 	sock_put(child);	/* the accept queue keeps the other reference */
 	return 0;
@@ -389,7 +403,7 @@ static void atcp_listen_overflow(struct sock *lsk)
 
 /* A final ACK matched a request (RFC 9293 3.10.7.4, SYN-RECEIVED). */
 static int atcp_req_ack(struct sock *lsk, struct atcp_request *req,
-			struct sk_buff *skb)
+			struct sk_buff *skb, const struct atcp_opts *opts)
 {
 	struct atcp_net *an = atcp_pernet(sock_net(lsk));
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
@@ -411,7 +425,7 @@ static int atcp_req_ack(struct sock *lsk, struct atcp_request *req,
 		return 0;
 	}
 
-	if (atcp_create_child(lsk, req, skb))
+	if (atcp_create_child(lsk, req, skb, opts))
 		ATCP_INC_STATS(sock_net(lsk), LISTENDROPS);
 	atcp_req_unlink(lsk, req);
 	return 0;
@@ -471,7 +485,7 @@ static int atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 		req->rcv_wscale = ws_ok ? ATCP_RCV_WSCALE : 0;
 	}
 	req->dead = 1;
-	if (atcp_create_child(lsk, req, skb))
+	if (atcp_create_child(lsk, req, skb, opts))
 		ATCP_INC_STATS(sock_net(lsk), LISTENDROPS);
 	atcp_req_put(req);
 	return 0;
@@ -574,7 +588,7 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 			return 0;
 		if (opts->ts_ok)
 			req->ts_recent = opts->tsval;
-		return atcp_req_ack(lsk, req, skb);
+		return atcp_req_ack(lsk, req, skb, opts);
 	}
 
 	/* RFC 9293 3.10.7.2: first check for RST, then ACK, then SYN. */

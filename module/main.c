@@ -203,6 +203,32 @@ const struct atcp_af_ops atcp_ipv4_af_ops = {
 	.cookie_init	= atcp_v4_cookie_init,
 };
 
+/*
+ * Socket memory: one pool for ATCP in pages, bounded as TCP bounds its
+ * own (tcp_mem), and the per-socket send/receive minimums, defaults and
+ * maximums (tcp_wmem/tcp_rmem).  Buffers start at net.core.*mem_default;
+ * SO_SNDBUF / SO_RCVBUF set them as for any socket.
+ */
+atomic_long_t atcp_memory_allocated;
+DEFINE_PER_CPU(int, atcp_memory_per_cpu_fw_alloc);
+long atcp_sysctl_mem[3];
+int atcp_sysctl_wmem[3] = { 4096, 16384, 4194304 };
+int atcp_sysctl_rmem[3] = { 4096, 131072, 6291456 };
+
+static void atcp_init_mem(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	atcp_sysctl_mem[0] = limit / 4 * 3;
+	atcp_sysctl_mem[1] = limit;
+	atcp_sysctl_mem[2] = atcp_sysctl_mem[0] * 2;
+}
+
+static void atcp_v4_destroy_sock(struct sock *sk)
+{
+	atcp_destroy(sk);
+}
+
 static struct proto atcp_prot = {
 	.name		= "ATCP",
 	.owner		= THIS_MODULE,
@@ -210,17 +236,19 @@ static struct proto atcp_prot = {
 	.connect	= atcp_v4_connect,
 	.disconnect	= atcp_disconnect,
 	.init		= atcp_init_sock,
+	.destroy	= atcp_v4_destroy_sock,
+	.shutdown	= atcp_shutdown,
 	.setsockopt	= atcp_setsockopt,
 	.getsockopt	= atcp_getsockopt,
+	.keepalive	= atcp_set_keepalive,
+	.sendmsg	= atcp_sendmsg,
+	.recvmsg	= atcp_recvmsg,
 	.backlog_rcv	= atcp_backlog_rcv,
 	.get_port	= atcp_get_port,
+	ATCP_PROTO_MEMORY
 	.obj_size	= sizeof(struct atcp_sock),
 };
 
-/*
- * Data transfer and the FIN handshake are not built yet: send, receive
- * and shutdown fail with EOPNOTSUPP rather than pretend.
- */
 static const struct proto_ops atcp_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,
@@ -233,11 +261,11 @@ static const struct proto_ops atcp_stream_ops = {
 	.poll		= atcp_poll,
 	.ioctl		= inet_ioctl,
 	.listen		= atcp_listen,
-	.shutdown	= sock_no_shutdown,
+	.shutdown	= inet_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 };
 
@@ -292,6 +320,8 @@ static void __net_exit atcp_net_exit(struct net *net)
 {
 	struct atcp_net *an = atcp_pernet(net);
 
+	/* Users' sockets hold the namespace: only TIME-WAIT is left. */
+	atcp_tw_purge(net);
 	inet_ctl_sock_destroy(an->ctl_sk4);
 	atcp_proc_exit_net(net);
 	atcp_sysctl_exit_net(net);
@@ -316,13 +346,18 @@ static int __init atcp_init(void)
 	}
 	atcp_protosw.protocol = atcp_proto;
 
+	atcp_init_mem();
 	err = atcp_hash_init();
 	if (err)
 		return err;
 
-	err = atcp_listen_init();
+	err = atcp_tw_init();
 	if (err)
 		goto out_hash;
+
+	err = atcp_listen_init();
+	if (err)
+		goto out_tw;
 
 	err = proto_register(&atcp_prot, 1);
 	if (err)
@@ -357,6 +392,8 @@ out_proto:
 	proto_unregister(&atcp_prot);
 out_listen:
 	atcp_listen_exit();
+out_tw:
+	atcp_tw_exit();
 out_hash:
 	atcp_hash_exit();
 	return err;
@@ -369,9 +406,12 @@ static void __exit atcp_exit(void)
 	inet_del_protocol(&atcp_net_protocol, atcp_proto);
 	unregister_pernet_subsys(&atcp_net_ops);
 	proto_unregister(&atcp_prot);
+	/* Namespace exits purged TIME-WAIT; RCU frees may be pending. */
+	atcp_tw_purge(NULL);
 	/* Timers of the last sockets may still be returning. */
 	rcu_barrier();
 	atcp_listen_exit();
+	atcp_tw_exit();
 	atcp_hash_exit();
 }
 

@@ -92,60 +92,76 @@ static int atcp_v4_xmit_raw(struct sk_buff *skb, const struct sock *sk,
 }
 
 /**
- * atcp_v4_send_reset() - answer a segment that found no connection
- * @net: namespace the segment arrived in
- * @skb: the segment, skb->data at its validated TCP header
+ * atcp_v4_send_reply() - send a segment answering @skb without a socket
+ * @net: namespace @skb arrived in
+ * @skb: the received segment (IPv4), skb->data at its TCP header
+ * @nskb: the answer, ports and sequence fields set; consumed
  *
- * Never answers a RST.  Sent through the namespace's control socket.
+ * Routed back to the sender, checksummed and sent through the namespace's
+ * control socket.  Used for RSTs to CLOSED and by TIME-WAIT.
  */
-void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
+void atcp_v4_send_reply(struct net *net, struct sk_buff *skb,
+			struct sk_buff *nskb)
 {
-	const struct tcphdr *th = tcp_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
 	struct sock *ctl = atcp_pernet(net)->ctl_sk4;
-	unsigned int seglen = skb->len - th->doff * 4;
-	struct sk_buff *nskb;
-	struct tcphdr *rth;
+	struct tcphdr *rth = tcp_hdr(nskb);
 	struct flowi4 fl4;
 	struct rtable *rt;
-	u8 tos;
+	u8 tos = iph->tos & ~INET_ECN_MASK;
 
-	if (th->rst || !ctl)
-		return;
-	tos = ip_hdr(skb)->tos & ~INET_ECN_MASK;
-
+	if (!ctl)
+		goto drop;
 	/* As TCP: with no socket, no binding; do not force the input
 	 * interface, which would misroute asymmetric paths.
 	 */
 	flowi4_init_output(&fl4, 0, skb->mark, tos, RT_SCOPE_UNIVERSE,
 			   atcp_proto, 0, iph->saddr, iph->daddr,
-			   th->source, th->dest, sock_net_uid(net, NULL));
+			   rth->dest, rth->source, sock_net_uid(net, NULL));
 	rt = ip_route_output_flow(net, &fl4, NULL);
 	if (IS_ERR(rt))
-		return;
+		goto drop;
 
-	nskb = atcp_build_reset(th, seglen);
-	if (!nskb) {
-		ip_rt_put(rt);
-		return;
+	rth->check = atcp_v4_csum(rth, nskb->len, fl4.saddr, fl4.daddr);
+	nskb->ip_summed = CHECKSUM_NONE;
+	skb_dst_set(nskb, &rt->dst);
+	if (!atcp_v4_xmit_raw(nskb, ctl, fl4.saddr, fl4.daddr, tos)) {
+		ATCP_INC_STATS(net, OUTSEGS);
+		if (rth->rst)
+			ATCP_INC_STATS(net, OUTRSTS);
 	}
-	rth = tcp_hdr(nskb);
-	rth->check = atcp_v4_csum(rth, sizeof(*rth), fl4.saddr, fl4.daddr);
+	return;
+drop:
+	kfree_skb(nskb);
+}
+
+/**
+ * atcp_v4_send_reset() - answer a segment that found no connection
+ * @net: namespace the segment arrived in
+ * @skb: the segment, skb->data at its validated TCP header
+ *
+ * Never answers a RST.
+ */
+void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct sk_buff *nskb;
+
+	if (th->rst)
+		return;
+	nskb = atcp_build_reset(th, skb->len - th->doff * 4);
+	if (!nskb)
+		return;
 	if (trace_atcp_send_reset_enabled()) {
+		const struct tcphdr *rth = tcp_hdr(nskb);
 		struct in6_addr s6, d6;
 
-		ipv6_addr_set_v4mapped(fl4.saddr, &s6);
-		ipv6_addr_set_v4mapped(fl4.daddr, &d6);
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, &s6);
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &d6);
 		trace_atcp_send_reset(NULL, &s6, &d6, rth->source, rth->dest,
 				      ntohl(rth->seq), ntohl(rth->ack_seq));
 	}
-	nskb->ip_summed = CHECKSUM_NONE;
-	skb_dst_set(nskb, &rt->dst);
-
-	if (!atcp_v4_xmit_raw(nskb, ctl, fl4.saddr, fl4.daddr, tos)) {
-		ATCP_INC_STATS(net, OUTSEGS);
-		ATCP_INC_STATS(net, OUTRSTS);
-	}
+	atcp_v4_send_reply(net, skb, nskb);
 }
 
 /**
@@ -203,17 +219,40 @@ unsigned int atcp_write_options(u8 *ptr, const struct atcp_out_opts *o)
 		*p++ = TCPOLEN_WINDOW;
 		*p++ = o->wscale;
 	}
+	if (o->num_sacks) {
+		unsigned int i;
+
+		*p++ = TCPOPT_NOP;
+		*p++ = TCPOPT_NOP;
+		*p++ = TCPOPT_SACK;
+		*p++ = TCPOLEN_SACK_BASE + o->num_sacks * TCPOLEN_SACK_PERBLOCK;
+		for (i = 0; i < o->num_sacks; i++) {
+			put_unaligned_be32(o->sack[i].start, p);
+			put_unaligned_be32(o->sack[i].end, p + 4);
+			p += 8;
+		}
+	}
 	return p - ptr;
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_write_options);
 
-/*
- * Build a segment with no payload: header and options, the ports, the
- * sequence fields and the window given by the caller.
+/**
+ * atcp_build_ctl() - build a segment with no payload
+ * @sport: source port
+ * @dport: destination port
+ * @seq: sequence number
+ * @ack_seq: acknowledgment number (used when @flags has ACK)
+ * @flags: TCP flags
+ * @window: window field
+ * @o: options
+ * @gfp: allocation flags
+ *
+ * Return: the segment, skb->data at its TCP header, checksum not set; or
+ * NULL.
  */
-static struct sk_buff *atcp_build_ctl(__be16 sport, __be16 dport, u32 seq,
-				      u32 ack_seq, u8 flags, u16 window,
-				      const struct atcp_out_opts *o, gfp_t gfp)
+struct sk_buff *atcp_build_ctl(__be16 sport, __be16 dport, u32 seq,
+			       u32 ack_seq, u8 flags, u16 window,
+			       const struct atcp_out_opts *o, gfp_t gfp)
 {
 	u8 optbuf[ATCP_MAX_OPT_LEN];
 	unsigned int olen = atcp_write_options(optbuf, o);
@@ -259,15 +298,140 @@ struct sk_buff *atcp_build_reset(const struct tcphdr *th, unsigned int seglen)
 			      GFP_ATOMIC);
 }
 
-/* The window field of a segment we send (RFC 7323: never scaled on SYN). */
-static u16 atcp_window_field(const struct sock *sk, bool syn)
+/**
+ * atcp_clock_us() - the microsecond clock RTT samples are taken from
+ *
+ * Return: microseconds, wrapping at 2^32 (differences stay valid for more
+ * than an hour).
+ */
+u32 atcp_clock_us(void)
 {
-	const struct atcp_sock *as = atcp_sk(sk);
-	u32 wnd = as->rcv_wnd;
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
 
-	if (!syn)
-		wnd >>= as->rcv_wscale;
-	return min_t(u32, wnd, U16_MAX);
+/*
+ * Free receive buffer space turned into window: the buffer is charged by
+ * skb->truesize, so only the share of it payload takes (measured on what
+ * arrives, rcv_ratio) can be offered, less an eighth for safety.
+ */
+static u32 atcp_rcv_space(const struct sock *sk)
+{
+	int space = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+	u64 wnd;
+
+	if (space <= 0)
+		return 0;
+	wnd = (u64)space * atcp_sk(sk)->rcv_ratio >> ATCP_RATIO_SHIFT;
+	return wnd - (wnd >> 3);
+}
+
+/**
+ * atcp_select_window() - the window to announce in a segment being sent
+ * @sk: the socket, owned by the caller
+ *
+ * The window follows the free receive buffer space; it never shrinks
+ * (the right edge announced before is kept, RFC 9293 3.8.6), and grows
+ * only by at least min(buffer / 2, MSS) at a time: receiver-side silly
+ * window avoidance (RFC 9293 3.8.6.2.2).  Records what was announced.
+ *
+ * Return: the window field, scaled by our shift.
+ */
+u16 atcp_select_window(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 unit = 1U << as->rcv_wscale;
+	u32 cur = atcp_rcv_wnd_now(as);
+	u32 space = min_t(u32, atcp_rcv_space(sk), U16_MAX << as->rcv_wscale);
+	u32 sws = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 4,
+			as->rcv_mss ? : as->advmss);
+	u32 wnd;
+
+	if (space <= cur || space - cur < sws)
+		wnd = round_up(cur, unit);
+	else
+		wnd = round_down(space, unit);
+	wnd = min_t(u32, wnd, U16_MAX << as->rcv_wscale);
+	as->rcv_wnd = wnd;
+	as->rcv_wup = as->rcv_nxt;
+	return wnd >> as->rcv_wscale;
+}
+
+/*
+ * Timestamps and SACK blocks, the options of every non-SYN segment.  The
+ * MSS already leaves room for timestamps; SACK blocks go on a data
+ * segment only as far as @room (bytes the payload leaves) allows.
+ */
+static void atcp_established_opts(struct sock *sk, struct atcp_out_opts *o,
+				  unsigned int room)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	unsigned int max = as->ts_ok ? 3 : 4;
+
+	if (as->ts_ok) {
+		o->ts = true;
+		o->tsval = atcp_clock_ms() + as->ts_offset;
+		o->tsecr = as->ts_recent;
+	}
+	if (room < TCPOLEN_SACK_BASE_ALIGNED + TCPOLEN_SACK_PERBLOCK)
+		return;
+	max = min(max, (room - TCPOLEN_SACK_BASE_ALIGNED) /
+		       TCPOLEN_SACK_PERBLOCK);
+	if (as->sack_ok && !skb_queue_empty(&as->ooo_queue))
+		o->num_sacks = atcp_sack_blocks(sk, o->sack, max);
+}
+
+/* An ACK is on its way: nothing owed any more. */
+static void atcp_ack_sent(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	as->ack_pending &= ~ATCP_ACK_SCHED;
+	if (as->quickack)
+		as->quickack--;
+}
+
+/* Hand a segment with its header in place to IP, counting it. */
+static int atcp_xmit(struct sock *sk, struct sk_buff *skb, u8 flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int err;
+
+	/* IP reads its own control block from skb->cb: no ATCP leftovers. */
+	memset(skb->cb, 0, sizeof(skb->cb));
+	skb_set_owner_w(skb, sk);
+	as->af_ops->send_check(sk, skb);
+	if (flags & TCPHDR_ACK)
+		atcp_ack_sent(sk);
+	err = as->af_ops->queue_xmit(sk, skb);
+	if (!err || err == NET_XMIT_CN) {
+		ATCP_INC_STATS(sock_net(sk), OUTSEGS);
+		as->segs_out++;
+		if (flags & TCPHDR_RST)
+			ATCP_INC_STATS(sock_net(sk), OUTRSTS);
+	}
+	return net_xmit_eval(err);
+}
+
+/* Push a TCP header with options in front of skb->data. */
+static void atcp_push_header(struct sock *sk, struct sk_buff *skb, u32 seq,
+			     u8 flags, u16 window,
+			     const struct atcp_out_opts *o)
+{
+	u8 optbuf[ATCP_MAX_OPT_LEN];
+	unsigned int olen = atcp_write_options(optbuf, o);
+	struct tcphdr *th;
+
+	th = skb_push(skb, sizeof(*th) + olen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, sizeof(*th));
+	th->source = inet_sk(sk)->inet_sport;
+	th->dest = inet_sk(sk)->inet_dport;
+	th->seq = htonl(seq);
+	th->ack_seq = (flags & TCPHDR_ACK) ? htonl(atcp_sk(sk)->rcv_nxt) : 0;
+	th->doff = (sizeof(*th) + olen) / 4;
+	tcp_flag_byte(th) = flags;
+	th->window = htons(window);
+	memcpy(th + 1, optbuf, olen);
 }
 
 /**
@@ -278,7 +442,8 @@ static u16 atcp_window_field(const struct sock *sk, bool syn)
  *
  * SYN and SYN-ACK carry MSS, window scale, SACK-permitted and timestamps
  * as negotiated (or offered, for a SYN); other segments carry timestamps
- * when negotiated.  The acknowledgment number is RCV.NXT.
+ * when negotiated, and SACK blocks while data is out of order.  The
+ * acknowledgment number is RCV.NXT.
  *
  * Return: 0 or a negative errno from the IP layer.
  */
@@ -288,28 +453,33 @@ int atcp_send_ctl(struct sock *sk, u8 flags, u32 seq)
 	struct atcp_out_opts o = { };
 	bool syn = flags & TCPHDR_SYN;
 	struct sk_buff *skb;
-	int err;
+	u16 window;
+
+	skb = alloc_skb(MAX_TCP_HEADER, sk_gfp_mask(sk, GFP_ATOMIC));
+	if (!skb)
+		return -ENOBUFS;
+	skb_reserve(skb, MAX_TCP_HEADER);
 
 	if (syn) {
 		o.mss = as->advmss;
 		o.ws = as->wscale_ok;
 		o.wscale = as->rcv_wscale;
 		o.sack_perm = as->sack_ok;
+		if (as->ts_ok) {
+			o.ts = true;
+			o.tsval = atcp_clock_ms() + as->ts_offset;
+			o.tsecr = (flags & TCPHDR_ACK) ? as->ts_recent : 0;
+		}
+		/* RFC 7323 2.2: the window of a SYN is never scaled. */
+		window = min_t(u32, as->rcv_wnd, U16_MAX);
+	} else if (flags & TCPHDR_RST) {
+		window = 0;
+	} else {
+		atcp_established_opts(sk, &o, ATCP_MAX_OPT_LEN);
+		window = atcp_select_window(sk);
 	}
-	if (as->ts_ok && !(flags & TCPHDR_RST)) {
-		o.ts = true;
-		o.tsval = atcp_clock_ms() + as->ts_offset;
-		o.tsecr = (flags & TCPHDR_ACK) ? as->ts_recent : 0;
-	}
+	atcp_push_header(sk, skb, seq, flags, window, &o);
 
-	skb = atcp_build_ctl(inet_sk(sk)->inet_sport, inet_sk(sk)->inet_dport,
-			     seq, as->rcv_nxt, flags,
-			     atcp_window_field(sk, syn), &o,
-			     sk_gfp_mask(sk, GFP_ATOMIC));
-	if (!skb)
-		return -ENOBUFS;
-	skb_set_owner_w(skb, sk);
-	as->af_ops->send_check(sk, skb);
 	if ((flags & TCPHDR_RST) && trace_atcp_send_reset_enabled()) {
 		struct in6_addr l, r;
 
@@ -317,13 +487,7 @@ int atcp_send_ctl(struct sock *sk, u8 flags, u32 seq)
 		trace_atcp_send_reset(sk, &l, &r, inet_sk(sk)->inet_sport,
 				      inet_sk(sk)->inet_dport, seq, as->rcv_nxt);
 	}
-	err = as->af_ops->queue_xmit(sk, skb);
-	if (!err || err == NET_XMIT_CN) {
-		ATCP_INC_STATS(sock_net(sk), OUTSEGS);
-		if (flags & TCPHDR_RST)
-			ATCP_INC_STATS(sock_net(sk), OUTRSTS);
-	}
-	return net_xmit_eval(err);
+	return atcp_xmit(sk, skb, flags);
 }
 
 /**
@@ -342,6 +506,318 @@ void atcp_send_ack(struct sock *sk)
 void atcp_send_active_reset(struct sock *sk)
 {
 	atcp_send_ctl(sk, TCPHDR_RST | TCPHDR_ACK, atcp_sk(sk)->snd_nxt);
+}
+
+/**
+ * atcp_send_probe() - a zero-window or keepalive probe
+ * @sk: the socket, owned by the caller
+ *
+ * An ACK carrying SND.UNA - 1, a sequence number the peer has seen: it
+ * must answer with an ACK showing its current window (RFC 9293 3.8.6.1,
+ * 3.8.4).
+ */
+void atcp_send_probe(struct sock *sk)
+{
+	atcp_send_ctl(sk, TCPHDR_ACK, atcp_sk(sk)->snd_una - 1);
+}
+
+/*
+ * Send a queued segment.  The queue keeps only payload; the header goes on
+ * a clone, so the segment can be sent again.  A clone still in flight (in
+ * a qdisc, say) owns the headroom: then the segment is copied instead.
+ */
+static int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	gfp_t gfp = sk_gfp_mask(sk, GFP_ATOMIC);
+	struct atcp_out_opts o = { };
+	struct sk_buff *c;
+	u8 flags;
+
+	cb->tx_us = atcp_clock_us();
+	if (unlikely(skb_cloned(skb)))
+		c = pskb_copy(skb, gfp);
+	else
+		c = skb_clone(skb, gfp);
+	if (!c)
+		return -ENOBUFS;
+	flags = cb->flags | TCPHDR_ACK;
+	atcp_established_opts(sk, &o, atcp_sk(sk)->mss > skb->len ?
+				      atcp_sk(sk)->mss - skb->len : 0);
+	atcp_push_header(sk, c, cb->seq, flags, atcp_select_window(sk), &o);
+	return atcp_xmit(sk, c, flags);
+}
+
+/* Segments in the network: RFC 6675 "pipe". */
+static u32 atcp_in_flight(const struct atcp_sock *as)
+{
+	return as->packets_out - as->sacked_out - as->lost_out +
+	       as->retrans_out;
+}
+
+/**
+ * atcp_cwnd_room() - whether the congestion window lets one more out
+ * @as: the socket
+ *
+ * Return: true when fewer than cwnd segments are in flight.
+ */
+bool atcp_cwnd_room(const struct atcp_sock *as)
+{
+	return atcp_in_flight(as) < as->cc.cwnd;
+}
+
+/**
+ * atcp_reset_xmit_timer() - arm the retransmission timer for @what
+ * @sk: the socket, owned by the caller
+ * @what: ATCP_TIMER_RETRANS or ATCP_TIMER_PROBE0
+ * @when: delay, jiffies (capped at ATCP_RTO_MAX)
+ */
+void atcp_reset_xmit_timer(struct sock *sk, u8 what, unsigned long when)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	as->pending = what;
+	sk_reset_timer(sk, &as->rtx_timer,
+		       jiffies + min_t(unsigned long, when, ATCP_RTO_MAX));
+}
+
+/*
+ * Nagle's algorithm, Minshall's variant as in Linux: a segment smaller
+ * than the MSS at the tail of the queue waits while an earlier small
+ * segment is unacknowledged, or always while corked.
+ */
+static bool atcp_nagle_ok(const struct sock *sk, const struct sk_buff *skb,
+			  int nonagle)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+
+	if (skb->len >= as->mss || ATCP_SKB_CB(skb)->flags & TCPHDR_FIN ||
+	    !skb_queue_is_last(&sk->sk_write_queue, skb))
+		return true;
+	if (nonagle & ATCP_NAGLE_PUSH)
+		return true;
+	if (nonagle & ATCP_NAGLE_CORK)
+		return false;
+	if (nonagle & ATCP_NAGLE_OFF)
+		return true;
+	return !as->packets_out || !atcp_seq_after(as->snd_sml, as->snd_una);
+}
+
+/* Bookkeeping once a new segment has left. */
+static void atcp_new_data_sent(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	as->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL :
+			skb_queue_next(&sk->sk_write_queue, skb);
+	as->snd_nxt = cb->end_seq;
+	if (skb->len < as->mss)
+		as->snd_sml = cb->end_seq;
+	if (!as->packets_out++ || as->pending != ATCP_TIMER_RETRANS)
+		atcp_reset_xmit_timer(sk, ATCP_TIMER_RETRANS, as->rto);
+}
+
+/**
+ * atcp_write_xmit() - send queued segments as the windows allow
+ * @sk: the socket, owned by the caller
+ * @nonagle: ATCP_NAGLE_* bits for this push, or'ed with the socket's
+ *
+ * A segment leaves when the congestion window has room, it fits in the
+ * peer's window and Nagle agrees.  When the peer's window alone stops
+ * the sender and nothing is in flight, the persist timer is armed.
+ */
+void atcp_write_xmit(struct sock *sk, int nonagle)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	bool wnd_limited = false;
+	struct sk_buff *skb;
+
+	nonagle |= as->nonagle;
+	as->cwnd_limited = 0;
+	while ((skb = as->send_head)) {
+		if (!atcp_cwnd_room(as)) {
+			as->cwnd_limited = 1;
+			break;
+		}
+		if (atcp_seq_after(ATCP_SKB_CB(skb)->end_seq,
+				   as->snd_una + as->snd_wnd)) {
+			wnd_limited = true;
+			break;
+		}
+		if (!atcp_nagle_ok(sk, skb, nonagle))
+			break;
+		if (atcp_transmit_skb(sk, skb))
+			break;
+		atcp_new_data_sent(sk, skb);
+	}
+	if (wnd_limited && !as->packets_out && !timer_pending(&as->rtx_timer))
+		atcp_reset_xmit_timer(sk, ATCP_TIMER_PROBE0,
+				      as->rtt.rto << as->backoff);
+}
+
+/*
+ * Drop the first @len bytes of a queued segment the peer acknowledged
+ * partially, so a retransmission starts at SND.UNA.
+ */
+static int atcp_trim_head(struct sk_buff *skb, u32 len)
+{
+	if (skb_cloned(skb) && pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
+	__skb_pull(skb, len);
+	ATCP_SKB_CB(skb)->seq += len;
+	return 0;
+}
+
+/**
+ * atcp_retransmit_skb() - send a queued segment again
+ * @sk: the socket, owned by the caller
+ * @skb: a segment of the write queue that was sent before
+ *
+ * Return: 0 or a negative errno.
+ */
+int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	int err;
+
+	if (atcp_seq_before(cb->seq, as->snd_una) &&
+	    atcp_trim_head(skb, as->snd_una - cb->seq))
+		return -ENOMEM;
+	err = atcp_transmit_skb(sk, skb);
+	if (err)
+		return err;
+	if (!(cb->sacked & ATCP_RETRANS))
+		as->retrans_out++;
+	cb->sacked |= ATCP_RETRANS | ATCP_EVER_RETRANS;
+	as->total_retrans++;
+	if (!as->retrans_stamp)
+		as->retrans_stamp = jiffies ? : 1;
+	ATCP_INC_STATS(sock_net(sk), RETRANSSEGS);
+	trace_atcp_retransmit_skb(sk, cb->seq, as->retransmits);
+	return 0;
+}
+
+/**
+ * atcp_xmit_retransmit_queue() - retransmit segments marked lost
+ * @sk: the socket, owned by the caller
+ *
+ * RFC 6675 NextSeg() rule 1: lost, not SACKed, not yet retransmitted,
+ * oldest first, while the congestion window has room.
+ */
+void atcp_xmit_retransmit_queue(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+
+	if (!as->lost_out)
+		return;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == as->send_head || !atcp_cwnd_room(as))
+			break;
+		if ((ATCP_SKB_CB(skb)->sacked &
+		     (ATCP_LOST | ATCP_RETRANS | ATCP_SACKED)) != ATCP_LOST)
+			continue;
+		if (atcp_retransmit_skb(sk, skb))
+			break;
+	}
+}
+
+/**
+ * atcp_queue_skb() - append a new segment to the write queue
+ * @sk: the socket, owned by the caller
+ * @skb: the segment: payload only, charged to the socket
+ */
+void atcp_queue_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	cb->seq = as->write_seq;
+	cb->end_seq = as->write_seq + skb->len;
+	cb->sacked = 0;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!as->send_head)
+		as->send_head = skb;
+	as->write_seq = cb->end_seq;
+}
+
+/**
+ * atcp_alloc_skb() - a segment buffer for the write queue
+ * @sk: the socket, owned by the caller
+ * @size: payload room
+ * @gfp: allocation flags
+ * @force: charge even beyond the send buffer (FIN)
+ *
+ * Return: an empty skb charged to the socket (sk_wmem_queued and
+ * forward-allocated memory), or NULL.
+ */
+struct sk_buff *atcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp,
+			       bool force)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb_fclone(MAX_TCP_HEADER + size, gfp);
+	if (!skb)
+		return NULL;
+	if (!sk_wmem_schedule(sk, skb->truesize) && !force) {
+		__kfree_skb(skb);
+		return NULL;
+	}
+	skb_reserve(skb, MAX_TCP_HEADER);
+	memset(ATCP_SKB_CB(skb), 0, sizeof(struct atcp_skb_cb));
+	ATCP_SKB_CB(skb)->flags = TCPHDR_ACK;
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	return skb;
+}
+
+/**
+ * atcp_send_fin() - queue our FIN and send it when its turn comes
+ * @sk: the socket, owned by the caller (process context), its state
+ *	already changed
+ *
+ * The FIN rides on the last unsent segment when there is one, as TCP
+ * does; it takes one sequence number.
+ */
+void atcp_send_fin(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	if (tail && as->send_head) {
+		ATCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
+		ATCP_SKB_CB(tail)->end_seq++;
+		as->write_seq++;
+	} else {
+		tail = atcp_alloc_skb(sk, 0, sk_gfp_mask(sk, GFP_KERNEL) |
+				      __GFP_NOFAIL, true);
+		atcp_queue_skb(sk, tail);
+		ATCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
+		ATCP_SKB_CB(tail)->end_seq++;
+		as->write_seq++;
+	}
+	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+}
+
+/**
+ * atcp_free_write_queue() - drop every queued segment, uncharging them
+ * @sk: the socket, owned by the caller
+ */
+void atcp_free_write_queue(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)) != NULL)
+		atcp_wmem_free_skb(sk, skb);
+	as->send_head = NULL;
+	as->packets_out = 0;
+	as->sacked_out = 0;
+	as->lost_out = 0;
+	as->retrans_out = 0;
+	sk_mem_reclaim(sk);
 }
 
 /**

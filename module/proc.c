@@ -63,6 +63,16 @@ static const char * const atcp_mib_names[] = {
 	[ATCP_MIB_ABORTONLINGER]	= "AbortOnLinger",
 	[ATCP_MIB_CHALLENGEACK]		= "ChallengeACK",
 	[ATCP_MIB_BADSTATECHANGE]	= "BadStateChange",
+	[ATCP_MIB_DELAYEDACKS]		= "DelayedACKs",
+	[ATCP_MIB_PAWSESTAB]		= "PAWSEstab",
+	[ATCP_MIB_FASTRETRANS]		= "FastRetrans",
+	[ATCP_MIB_SACKRECOVERY]		= "SackRecovery",
+	[ATCP_MIB_RENORECOVERY]		= "RenoRecovery",
+	[ATCP_MIB_OFOQUEUE]		= "OFOQueue",
+	[ATCP_MIB_WINPROBE]		= "WinProbe",
+	[ATCP_MIB_KEEPALIVE]		= "KeepAlive",
+	[ATCP_MIB_RCVQDROP]		= "RcvQDrop",
+	[ATCP_MIB_BACKLOGDROP]		= "BacklogDrop",
 };
 
 static_assert(ARRAY_SIZE(atcp_mib_names) == ATCP_MIB_MAX);

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The byte stream seen by the user: sendmsg() copies into MSS-sized
+ * segments on sk_write_queue, charged to the socket's send buffer, and
+ * pushes them out (Nagle, TCP_CORK, MSG_MORE); recvmsg() copies from
+ * sk_receive_queue by sequence number (MSG_PEEK, MSG_WAITALL,
+ * MSG_DONTWAIT, SO_RCVLOWAT), and announces the window it frees.  Waiting
+ * uses the generic sk_stream_* helpers and sk_wait_data().
+ */
+#include <linux/sched/signal.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+
+/**
+ * atcp_write_space() - sk->sk_write_space: wake writers once the send
+ *	buffer has room again (sk_stream_write_space(), not exported)
+ * @sk: the socket
+ */
+void atcp_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock || !sk_stream_is_writeable(sk))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+/* Push what sendmsg() queued; MSG_MORE holds a partial segment back. */
+static void atcp_push(struct sock *sk, int flags)
+{
+	if (!atcp_sk(sk)->send_head)
+		return;
+	atcp_write_xmit(sk, (flags & MSG_MORE) ? ATCP_NAGLE_CORK : 0);
+}
+
+/**
+ * atcp_sendmsg() - sk_prot->sendmsg
+ * @sk: the socket
+ * @msg: what to send
+ * @size: its length
+ *
+ * Return: bytes queued, or a negative errno (EPIPE with SIGPIPE unless
+ * MSG_NOSIGNAL once the connection can no longer send).
+ */
+int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int flags = msg->msg_flags;
+	int copied = 0, err;
+	long timeo;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;	/* no urgent data */
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+
+	/* A connection still being set up: wait for it (as TCP does). */
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		goto do_error;
+
+	while (msg_data_left(msg)) {
+		struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+		u32 mss = as->mss;
+		int copy;
+
+		if (!skb || !as->send_head || skb->len >= mss ||
+		    ATCP_SKB_CB(skb)->flags & TCPHDR_FIN ||
+		    skb_tailroom(skb) == 0) {
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_space;
+			skb = atcp_alloc_skb(sk, mss, sk->sk_allocation, false);
+			if (!skb)
+				goto wait_for_space;
+			atcp_queue_skb(sk, skb);
+		}
+
+		copy = min_t(int, msg_data_left(msg),
+			     min_t(u32, mss - skb->len, skb_tailroom(skb)));
+		if (copy_from_iter(skb_put(skb, copy), copy,
+				   &msg->msg_iter) != copy) {
+			skb_trim(skb, skb->len - copy);
+			err = -EFAULT;
+			goto do_error;
+		}
+		ATCP_SKB_CB(skb)->end_seq += copy;
+		WRITE_ONCE(as->write_seq, as->write_seq + copy);
+		copied += copy;
+
+		/* A full segment goes out at once if the windows allow. */
+		if (skb->len >= mss)
+			atcp_write_xmit(sk, 0);
+		continue;
+
+wait_for_space:
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		atcp_push(sk, flags & ~MSG_MORE);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+
+	atcp_push(sk, flags);
+	release_sock(sk);
+	return copied;
+
+do_error:
+	if (copied) {
+		atcp_push(sk, flags);
+		release_sock(sk);
+		return copied;
+	}
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * atcp_recvmsg() - sk_prot->recvmsg
+ * @sk: the socket
+ * @msg: where to copy
+ * @len: room in @msg
+ * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC
+ * @addr_len: unused (a connected stream has no source address to give)
+ *
+ * Return: bytes copied, 0 at end of stream, or a negative errno.
+ */
+int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 peek_seq, *seq;
+	int copied = 0, target;
+	long timeo;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return flags & MSG_OOB ? -EINVAL : -EAGAIN;
+
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		copied = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	seq = &as->copied_seq;
+	if (flags & MSG_PEEK) {
+		peek_seq = as->copied_seq;
+		seq = &peek_seq;
+	}
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	while (len > 0) {
+		struct sk_buff *skb, *tmp, *last = NULL;
+		u32 offset = 0;
+		bool found = false;
+		size_t used;
+
+		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+			offset = *seq - ATCP_SKB_CB(skb)->seq;
+			if (offset < skb->len) {
+				found = true;
+				break;
+			}
+			/* Overlapped by what was read before it. */
+			if (!(flags & MSG_PEEK) &&
+			    !atcp_seq_before(*seq, ATCP_SKB_CB(skb)->seq)) {
+				sk_eat_skb(sk, skb);
+				continue;
+			}
+			last = skb;
+		}
+
+		if (found) {
+			used = min_t(size_t, skb->len - offset, len);
+			if (!(flags & MSG_TRUNC) &&
+			    skb_copy_datagram_msg(skb, offset, msg, used)) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+			WRITE_ONCE(*seq, *seq + used);
+			copied += used;
+			len -= used;
+			if (used + offset >= skb->len && !(flags & MSG_PEEK))
+				sk_eat_skb(sk, skb);
+			continue;
+		}
+
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+			    signal_pending(current))
+				break;
+		} else {
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				copied = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				copied = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				copied = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				copied = sock_intr_errno(timeo);
+				break;
+			}
+		}
+		atcp_cleanup_rbuf(sk, copied);
+		sk_wait_data(sk, &timeo, last);
+	}
+	if (!(flags & MSG_PEEK))
+		atcp_cleanup_rbuf(sk, copied);
+out:
+	release_sock(sk);
+	return copied;
+}
+
+/**
+ * atcp_shutdown() - sk_prot->shutdown: SHUT_WR sends our FIN
+ * @sk: the socket, owned by the caller (inet_shutdown() already set
+ *	sk_shutdown)
+ * @how: RCV_SHUTDOWN and/or SEND_SHUTDOWN
+ */
+void atcp_shutdown(struct sock *sk, int how)
+{
+	if (!(how & SEND_SHUTDOWN))
+		return;
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+	case TCP_SYN_RECV:
+		atcp_set_state(sk, TCP_FIN_WAIT1);
+		atcp_send_fin(sk);
+		break;
+	case TCP_CLOSE_WAIT:
+		atcp_set_state(sk, TCP_LAST_ACK);
+		atcp_send_fin(sk);
+		break;
+	}
+}
