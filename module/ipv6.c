@@ -50,6 +50,17 @@ __sum16 atcp_v6_csum(const void *th, unsigned int len,
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_v6_csum);
 
+/*
+ * The interface an IPv6 segment came in on.  Not tcp_v6_iif(): it reads
+ * where TCP's control block keeps it, which nothing fills on ATCP's path
+ * (sock_diag showed 0); nor inet6_iif(): IP6CB shares skb->cb with
+ * ATCP_SKB_CB, which overwrites it.
+ */
+static int atcp_v6_iif(const struct sk_buff *skb)
+{
+	return skb->skb_iif;
+}
+
 static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
@@ -73,7 +84,7 @@ static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 	fl6.fl6_sport = th->dest;
 	/* Link-local peers are only reachable through the input interface. */
 	if (rt6_need_strict(&fl6.daddr))
-		fl6.flowi6_oif = tcp_v6_iif(skb);
+		fl6.flowi6_oif = atcp_v6_iif(skb);
 	fl6.flowi6_uid = sock_net_uid(net, NULL);
 
 	dst = ip6_dst_lookup_flow(net, ctl, &fl6, NULL);
@@ -211,7 +222,7 @@ static void atcp_v6_request_init(struct atcp_request *req, struct sk_buff *skb)
 	req->lport = tcp_hdr(skb)->dest;
 	req->rport = tcp_hdr(skb)->source;
 	req->family = AF_INET6;
-	req->oif = tcp_v6_iif(skb);
+	req->oif = atcp_v6_iif(skb);
 }
 
 /* The child of an AF_INET6 listener: its own ipv6_pinfo, not the parent's. */
