@@ -661,6 +661,22 @@ int atcp_listen_port_check(struct sock *sk);
 typedef void (*atcp_sock_walk_fn)(struct sock *sk, void *arg);
 void atcp_walk_socks(struct net *net, atcp_sock_walk_fn fn, void *arg);
 
+/**
+ * struct atcp_walk_pos - a place in the connection tables
+ * @bucket: listening table buckets first, then the established table's
+ * @num: sockets of the namespace before it in that bucket
+ */
+struct atcp_walk_pos {
+	unsigned int bucket;
+	unsigned int num;
+};
+
+typedef bool (*atcp_sock_walk_pos_fn)(struct sock *sk,
+				      const struct atcp_walk_pos *pos,
+				      void *arg);
+void atcp_walk_socks_from(struct net *net, struct atcp_walk_pos *pos,
+			  atcp_sock_walk_pos_fn fn, void *arg);
+
 /* input.c (connection processing) */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
 	     const struct atcp_opts *opts,
@@ -818,6 +834,21 @@ int atcpv6_setsockopt(struct sock *sk, int level, int optname,
 		      sockptr_t optval, unsigned int optlen);
 int atcpv6_getsockopt(struct sock *sk, int level, int optname,
 		      char __user *optval, int __user *optlen);
+
+/*
+ * sockopt.c: a socket's struct tcp_info, for TCP_INFO and for sock_diag's
+ * INET_DIAG_INFO (diag.c calls it without the socket lock, may sleep).
+ */
+void atcp_get_info(struct sock *sk, struct tcp_info *info);
+
+/* diag.c */
+#if IS_ENABLED(CONFIG_INET_DIAG)
+int atcp_diag_init(void);
+void atcp_diag_exit(void);
+#else
+static inline int atcp_diag_init(void) { return 0; }
+static inline void atcp_diag_exit(void) { }
+#endif
 
 /* main.c */
 extern atomic_long_t atcp_memory_allocated;

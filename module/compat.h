@@ -81,4 +81,20 @@
 #define timer_delete_sync(t)	del_timer_sync(t)
 #endif
 
+/*
+ * 6.9 made inet_diag take a reference on the handler's module while it
+ * calls it (before, a mutex held across the call kept unregister waiting).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define ATCP_HAVE_INET_DIAG_OWNER 1
+#endif
+
+/* 6.18 passes inet_diag_bc_sk() the whole dump state, not the bytecode. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define atcp_inet_diag_bc_sk(cb_data, sk)	inet_diag_bc_sk(cb_data, sk)
+#else
+#define atcp_inet_diag_bc_sk(cb_data, sk) \
+	inet_diag_bc_sk((cb_data)->inet_diag_nla_bc, sk)
+#endif
+
 #endif /* _ATCP_COMPAT_H */

@@ -633,6 +633,58 @@ void atcp_walk_socks(struct net *net, atcp_sock_walk_fn fn, void *arg)
 }
 
 /**
+ * atcp_walk_socks_from() - visit listening and connected sockets from a
+ *	saved position on, as a resumable dump (sock_diag) needs
+ * @net: namespace whose sockets are visited
+ * @pos: in: the first socket to visit; out: the socket @fn stopped the
+ *	walk at, or past the end of the tables when it did not
+ * @fn: called for each socket with its position, under its table bucket's
+ *	lock with softirqs off (it must not sleep); returns true to stop the
+ *	walk before that socket, which is then where @pos points
+ * @arg: passed to @fn
+ *
+ * Same order as atcp_walk_socks().  A position is a bucket (listening
+ * table first, then established table) and the number of the namespace's
+ * sockets before it in that bucket, so sockets that come and go between
+ * two walks only shift positions within their own bucket.
+ */
+void atcp_walk_socks_from(struct net *net, struct atcp_walk_pos *pos,
+			  atcp_sock_walk_pos_fn fn, void *arg)
+{
+	const unsigned int nlisten = 1U << ATCP_LHASH_BITS;
+	const unsigned int nbuckets = nlisten + (1U << ATCP_EHASH_BITS);
+	struct atcp_walk_pos here = *pos;
+	unsigned int skip = pos->num;
+
+	for (; here.bucket < nbuckets; here.bucket++, skip = 0) {
+		struct atcp_bucket *b;
+		unsigned int num = 0;
+		struct sock *sk;
+
+		b = here.bucket < nlisten ? &atcp_lhash[here.bucket] :
+		    &atcp_ehash[here.bucket - nlisten];
+		if (hlist_empty(&b->chain))
+			continue;
+		spin_lock_bh(&b->lock);
+		hlist_for_each_entry(sk, &b->chain, sk_node) {
+			if (!net_eq(sock_net(sk), net))
+				continue;
+			here.num = num++;
+			if (here.num < skip)
+				continue;
+			if (fn(sk, &here, arg)) {
+				spin_unlock_bh(&b->lock);
+				*pos = here;
+				return;
+			}
+		}
+		spin_unlock_bh(&b->lock);
+	}
+	pos->bucket = nbuckets;
+	pos->num = 0;
+}
+
+/**
  * atcp_listen_port_check() - may a bound socket start listening?
  * @sk: the socket, bound, about to enter LISTEN
  *

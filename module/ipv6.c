@@ -55,6 +55,10 @@ EXPORT_SYMBOL_IF_KUNIT(atcp_v6_csum);
  * @net: namespace @skb arrived in
  * @skb: the received segment (IPv6), skb->data at its TCP header
  * @nskb: the answer, ports and sequence fields set; consumed
+ *
+ * The input interface (for link-local peers) is skb->skb_iif: not
+ * tcp_v6_iif(), which reads where TCP's control block keeps it, nor
+ * inet6_iif(): IP6CB shares skb->cb with ATCP_SKB_CB, which overwrote it.
  */
 void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
 			struct sk_buff *nskb)
@@ -225,7 +229,7 @@ static void atcp_v6_request_init(struct atcp_request *req, struct sk_buff *skb)
 	req->lport = tcp_hdr(skb)->dest;
 	req->rport = tcp_hdr(skb)->source;
 	req->family = AF_INET6;
-	req->oif = tcp_v6_iif(skb);
+	req->oif = skb->skb_iif;
 }
 
 /* The child of an AF_INET6 listener: its own ipv6_pinfo, not the parent's. */

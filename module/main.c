@@ -380,9 +380,15 @@ static int __init atcp_init(void)
 	if (err)
 		goto out_protosw;
 
+	err = atcp_diag_init();
+	if (err)
+		goto out_v6;
+
 	pr_info("ATCP registered on IP protocol %d\n", atcp_proto);
 	return 0;
 
+out_v6:
+	atcpv6_exit();
 out_protosw:
 	inet_unregister_protosw(&atcp_protosw);
 	inet_del_protocol(&atcp_net_protocol, atcp_proto);
@@ -401,6 +407,8 @@ out_hash:
 
 static void __exit atcp_exit(void)
 {
+	/* First: a sock_diag dump walks the tables freed below. */
+	atcp_diag_exit();
 	atcpv6_exit();
 	inet_unregister_protosw(&atcp_protosw);
 	inet_del_protocol(&atcp_net_protocol, atcp_proto);
