@@ -60,12 +60,16 @@ ip -b - <<-EOF || die "cannot create the namespaces and the veth pair"
 	netns add bc
 	netns add bs
 	link add veth-c netns bc type veth peer name veth-s netns bs
-	-n bc addr add 10.0.2.1/24 dev veth-c
-	-n bs addr add 10.0.2.2/24 dev veth-s
-	-n bc link set lo up
-	-n bs link set lo up
-	-n bc link set veth-c up
-	-n bs link set veth-s up
+EOF
+ip -n bc -b - <<-EOF || die "cannot configure namespace bc"
+	addr add 10.0.2.1/24 dev veth-c
+	link set lo up
+	link set veth-c up
+EOF
+ip -n bs -b - <<-EOF || die "cannot configure namespace bs"
+	addr add 10.0.2.2/24 dev veth-s
+	link set lo up
+	link set veth-s up
 EOF
 if [ "$offload" = off ]; then
 	ip netns exec bc ethtool -K veth-c tso off gso off gro off >/dev/null &&
