@@ -22,7 +22,9 @@
 # Output: OUTDIR/bench-results.txt, one line per run:
 #   OK TEST PROTO REP <atcp-bench's result line>
 #   FAIL TEST PROTO REP <atcp-bench's error message>
-# and OUTDIR/bench-env.txt (kernel, CPUs, module parameters).  Progress
+# and OUTDIR/bench-env.txt (kernel, CPUs, module parameters),
+# counters-{bc,bs}.txt (atcp_stat and the Tcp line of /proc/net/snmp at
+# the end), server-{tcp,atcp}.out (the servers' messages).  Progress
 # lines on the console start with "[bench]".  Exit status 0 when every run
 # was made (failed runs are data, judged by the host), 1 when the set-up
 # failed.
@@ -85,7 +87,7 @@ ip netns exec bc ping -c1 -W1 10.0.2.2 >/dev/null 2>&1 || die "no connectivity o
 
 pids=()
 for p in tcp atcp; do
-	ip netns exec bs "$bench" -s -q -p $p -l 5201 -T 30 >"$out/server-$p.out" 2>&1 &
+	ip netns exec bs "$bench" -s -p $p -l 5201 -T 30 >"$out/server-$p.out" 2>&1 &
 	pids+=($!)
 done
 for p in tcp atcp; do
@@ -122,6 +124,13 @@ for ((rep = 1; rep <= reps; rep++)); do
 	done
 done
 
+# The counters show that the ATCP runs were ATCP, and their retransmissions.
+for ns in bc bs; do
+	{
+		ip netns exec $ns cat /proc/net/atcp_stat
+		ip netns exec $ns cat /proc/net/snmp | grep '^Tcp:'
+	} >"$out/counters-$ns.txt" 2>&1
+done
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
 ip netns del bc
