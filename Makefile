@@ -9,6 +9,7 @@
 #   make checkpatch      scripts/checkpatch.pl --strict on every source file
 #   make sparse          sparse (C=2) build, zero warnings required
 #   make compat          build warnings-free (W=1) against 6.1, 6.12 and mainline
+#   make bench           ATCP vs TCP benchmark in a VM with a non-debug kernel
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -20,6 +21,7 @@ modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build tools/atcpss/atcpss
+	[ ! -f tools/Makefile ] || $(MAKE) -C tools clean
 
 demo:
 	scripts/demo.sh
@@ -35,5 +37,9 @@ sparse:
 
 compat:
 	scripts/compat-build.sh
+
+bench:
+	scripts/bench.sh
+.PHONY: bench
 
 .PHONY: all modules clean demo check checkpatch sparse compat

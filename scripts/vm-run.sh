@@ -31,6 +31,10 @@
 #   -c, --cpus N        guest CPUs (default $ATCP_VM_CPUS or 2)
 #   -a, --append ARGS   extra kernel command line (also $ATCP_VM_APPEND);
 #                       atcp_trace=1 traces guest-init.sh and the runner
+#   -i, --initrd FILE   boot with this initramfs; its /init must mount the
+#                       9p root and switch_root to $atcp_init (which is
+#                       scripts/guest-init.sh).  For kernels that have 9p
+#                       and virtio as modules: scripts/bench-kernel.sh
 #
 # Exit status: the guest script's exit status; 124 on timeout; 125 when the
 # VM ended without the script finishing (panic, crash, QEMU error).
@@ -40,6 +44,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 timeout_s=${ATCP_VM_TIMEOUT:-2400}
 mem=${ATCP_VM_MEM:-2G}
 cpus=${ATCP_VM_CPUS:-2}
+initrd=
 quiet=0 follow=0 kmemleak=0 extra=${ATCP_VM_APPEND:+ $ATCP_VM_APPEND}
 
 usage() { sed -n '/^# Usage:/,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -53,6 +58,7 @@ while [ $# -gt 0 ]; do
 	-m|--mem)	mem=$2; shift 2 ;;
 	-c|--cpus)	cpus=$2; shift 2 ;;
 	-a|--append)	extra="$extra $2"; shift 2 ;;
+	-i|--initrd)	initrd=$2; shift 2 ;;
 	-h|--help)	usage ;;
 	--)		shift; break ;;
 	-*)		usage ;;
@@ -64,6 +70,7 @@ kernel=$1 script=$2 out=$3
 shift 3
 
 [ -f "$kernel" ] || { echo "vm-run: no kernel image $kernel" >&2; exit 2; }
+[ -z "$initrd" ] || [ -f "$initrd" ] || { echo "vm-run: no initramfs $initrd" >&2; exit 2; }
 case "$script" in /*) ;; *) script=$repo/$script ;; esac
 [ -f "$script" ] || { echo "vm-run: no guest script $script" >&2; exit 2; }
 mkdir -p "$out"
@@ -93,6 +100,7 @@ rm -f "$out/exit-status" "$out/console.log" "$out/kmemleak"
 cmdline="console=ttyS0 pci=noacpi no5lvl"
 cmdline+=" root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro"
 cmdline+=" init=$repo/scripts/guest-init.sh panic=-1 kasan_multi_shot"
+[ -n "$initrd" ] && cmdline+=" atcp_init=$repo/scripts/guest-init.sh"
 [ $quiet = 1 ] && cmdline+=" quiet loglevel=3"
 cmdline+=" atcp_script=$script atcp_out=$out atcp_kmemleak=$kmemleak"
 [ $# -gt 0 ] && cmdline+=" atcp_args=$(IFS=,; echo "$*")"
@@ -108,6 +116,7 @@ qemu=(
 	-fsdev "local,id=out,path=$out,security_model=none"
 	-device virtio-9p-pci,fsdev=out,mount_tag=atcpout
 )
+[ -n "$initrd" ] && qemu+=(-initrd "$initrd")
 
 start=$(date +%s)
 set +e
