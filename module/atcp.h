@@ -713,6 +713,36 @@ int atcp_keepalive_probes(const struct atcp_sock *as);
 unsigned long atcp_fin_time(const struct sock *sk);
 void atcp_reset_keepalive_timer(struct sock *sk, unsigned long when);
 void atcp_set_keepalive(struct sock *sk, int val);
+int atcp_pending_timer(const struct atcp_sock *as, unsigned long *expires);
+
+/* Timer codes of /proc/net/tcp's "tr" and of sock_diag's idiag_timer. */
+enum {
+	ATCP_SHOW_TIMER_NONE		= 0,
+	ATCP_SHOW_TIMER_RETRANS		= 1,
+	ATCP_SHOW_TIMER_KEEPALIVE	= 2,
+	ATCP_SHOW_TIMER_TIMEWAIT	= 3,
+	ATCP_SHOW_TIMER_PROBE0		= 4,
+};
+
+/*
+ * Bytes to read and bytes not yet acknowledged, as ss and /proc/net/tcp
+ * show them (rcv_nxt - copied_seq, write_seq - snd_una; the SYN counts
+ * while it is unanswered).
+ */
+static inline void atcp_sock_queues(const struct sock *sk, u32 *rx, u32 *tx)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+	int state = inet_sk_state_load(sk);
+	s32 r = READ_ONCE(as->rcv_nxt) - READ_ONCE(as->copied_seq);
+
+	*rx = r > 0 ? r : 0;
+	if (state == TCP_SYN_SENT || state == TCP_SYN_RECV) {
+		*rx = 0;
+		*tx = READ_ONCE(as->snd_nxt) - READ_ONCE(as->snd_una);
+	} else {
+		*tx = READ_ONCE(as->write_seq) - READ_ONCE(as->snd_una);
+	}
+}
 
 /* ack.c */
 void atcp_ack(struct sock *sk, struct sk_buff *skb,
@@ -803,6 +833,8 @@ void atcp_tw_kill(struct atcp_tw *tw);
 void atcp_tw_put(struct atcp_tw *tw);
 bool atcp_tw_port_conflict(const struct sock *sk, u16 port);
 void atcp_tw_purge(struct net *net);
+void atcp_tw_walk(struct net *net, void (*fn)(const struct atcp_tw *tw,
+					      void *arg), void *arg);
 
 /* conn.c */
 void atcp_init_conn(struct sock *sk);

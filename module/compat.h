@@ -76,6 +76,11 @@
 #define ATCP_HAVE_PROTO_ACCEPT_ARG 1
 #endif
 
+/* struct tcp_info gained tcpi_rcv_wnd in 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define ATCP_HAVE_TCPI_RCV_WND 1
+#endif
+
 /* timer_delete_sync() replaced del_timer_sync() in 6.2. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define timer_delete_sync(t)	del_timer_sync(t)

@@ -47,111 +47,34 @@
 #include "atcp.h"
 
 /* idiag_timer codes, as TCP reports them (ss: off, on, keepalive, ...). */
-enum {
-	ATCP_DIAG_TIMER_OFF		= 0,
-	ATCP_DIAG_TIMER_ON		= 1,	/* retransmission */
-	ATCP_DIAG_TIMER_KEEPALIVE	= 2,
-	ATCP_DIAG_TIMER_TIMEWAIT	= 3,
-	ATCP_DIAG_TIMER_PROBE0		= 4,
-};
-
-/*
- * The socket timers reported in idiag_timer, in TCP's order of precedence
- * (retransmit, zero-window probe, keepalive): the first pending one is
- * reported.  Mirrors atcp_proc_timers[] in proc.c; a new timer is a line
- * in both.
- */
-static const struct atcp_diag_timer {
-	u8 code;
-	size_t offset;		/* of its struct timer_list in atcp_sock */
-} atcp_diag_timers[] = {
-	{ ATCP_DIAG_TIMER_ON, offsetof(struct atcp_sock, rtx_timer) },
-};
-
 static void atcp_diag_timer(const struct sock *sk, struct inet_diag_msg *r)
 {
 	const struct atcp_sock *as = atcp_sk(sk);
-	unsigned int i;
+	unsigned long expires;
 
-	r->idiag_timer = ATCP_DIAG_TIMER_OFF;
-	r->idiag_retrans = 0;
-	r->idiag_expires = 0;
-	for (i = 0; i < ARRAY_SIZE(atcp_diag_timers); i++) {
-		const struct timer_list *t = (const void *)as +
-					     atcp_diag_timers[i].offset;
-
-		if (timer_pending(t)) {
-			r->idiag_timer = atcp_diag_timers[i].code;
-			r->idiag_retrans = READ_ONCE(as->retransmits);
-			r->idiag_expires = jiffies_delta_to_msecs(READ_ONCE(t->expires) -
-								  jiffies);
-			return;
-		}
-	}
+	r->idiag_timer = atcp_pending_timer(as, &expires);
+	r->idiag_retrans = r->idiag_timer ? READ_ONCE(as->retransmits) : 0;
+	r->idiag_expires = r->idiag_timer ?
+			   jiffies_delta_to_msecs(expires - jiffies) : 0;
 }
-
-/* ---- TEMPORARY: until sockopt.c has TCP_INFO; delete this block then ---- */
-/**
- * atcp_get_info() - fill a struct tcp_info for a socket (temporary)
- * @sk: the socket; its lock need not be held
- * @info: filled; fields ATCP does not track yet are 0
- *
- * Stand-in for the TCP_INFO implementation that belongs in sockopt.c:
- * only the fields struct atcp_sock already has.  When sockopt.c defines
- * atcp_get_info(), the link fails on two definitions: delete this one.
- */
-void atcp_get_info(struct sock *sk, struct tcp_info *info)
-{
-	const struct atcp_sock *as = atcp_sk(sk);
-	int state = inet_sk_state_load(sk);
-
-	memset(info, 0, sizeof(*info));
-	info->tcpi_state = state;
-	if (state == TCP_LISTEN) {
-		/* As tcp_get_info(): the accept queue and its bound. */
-		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
-		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
-		return;
-	}
-	if (as->ts_ok)
-		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
-	if (as->sack_ok)
-		info->tcpi_options |= TCPI_OPT_SACK;
-	if (as->wscale_ok) {
-		info->tcpi_options |= TCPI_OPT_WSCALE;
-		info->tcpi_snd_wscale = as->snd_wscale;
-		info->tcpi_rcv_wscale = as->rcv_wscale;
-	}
-	info->tcpi_retransmits = READ_ONCE(as->retransmits);
-	info->tcpi_rto = jiffies_to_usecs(READ_ONCE(as->rto));
-	info->tcpi_snd_mss = READ_ONCE(as->mss);
-	info->tcpi_advmss = READ_ONCE(as->advmss);
-}
-
-/* ---- end of TEMPORARY ---- */
 
 /*
  * inet_diag_handler.idiag_get_info: Recv-Q and Send-Q as ss shows them
  * for TCP (tcp_diag_get_info()), and struct tcp_info when asked for.
  *
  * A listener: its accept queue length and bound (the listen() backlog).
- * Others: bytes received and not read (TCP: rcv_nxt - copied_seq; ATCP
- * has no receive queue yet, so sk_rmem_alloc, 0 today) and sequence space
- * sent and not acknowledged (TCP: write_seq - snd_una; ATCP has no send
- * queue yet: snd_nxt - snd_una, 1 while a SYN is unanswered), the same
- * values /proc/net/atcp shows in rx_queue and tx_queue.
+ * Others: bytes received and not read, and bytes queued and not yet
+ * acknowledged (atcp_sock_queues()), the values /proc/net/atcp shows in
+ * rx_queue and tx_queue.
  */
 static void atcp_diag_get_info(struct sock *sk, struct inet_diag_msg *r,
 			       void *info)
 {
-	const struct atcp_sock *as = atcp_sk(sk);
-
 	if (inet_sk_state_load(sk) == TCP_LISTEN) {
 		r->idiag_rqueue = READ_ONCE(sk->sk_ack_backlog);
 		r->idiag_wqueue = READ_ONCE(sk->sk_max_ack_backlog);
 	} else {
-		r->idiag_rqueue = sk_rmem_alloc_get(sk);
-		r->idiag_wqueue = READ_ONCE(as->snd_nxt) - READ_ONCE(as->snd_una);
+		atcp_sock_queues(sk, &r->idiag_rqueue, &r->idiag_wqueue);
 	}
 	if (info)
 		atcp_get_info(sk, info);
@@ -260,7 +183,7 @@ static int atcp_diag_fill_req(const struct sock *lsk,
 		memcpy(r->id.idiag_src, &req->laddr, sizeof(req->laddr));
 		memcpy(r->id.idiag_dst, &req->raddr, sizeof(req->raddr));
 	}
-	r->idiag_timer = ATCP_DIAG_TIMER_ON;
+	r->idiag_timer = ATCP_SHOW_TIMER_RETRANS;
 	r->idiag_retrans = req->retrans;
 	r->idiag_expires = jiffies_delta_to_msecs(READ_ONCE(req->timer.expires) -
 						  jiffies);

@@ -108,27 +108,6 @@ static int atcp_stat_show(struct seq_file *seq, void *v)
 /* /proc/net/tcp pads every IPv4 line to TMPSZ - 1 characters. */
 #define ATCP_PROC4_WIDTH	149
 
-/* Codes of the "tr" column, as in /proc/net/tcp. */
-enum {
-	ATCP_PROC_TIMER_NONE		= 0,
-	ATCP_PROC_TIMER_RETRANS		= 1,
-	ATCP_PROC_TIMER_KEEPALIVE	= 2,
-	ATCP_PROC_TIMER_TIMEWAIT	= 3,
-	ATCP_PROC_TIMER_PROBE0		= 4,
-};
-
-/*
- * The socket timers shown in "tr" and "tm->when", in TCP's order of
- * precedence (get_tcp4_sock(): retransmit, zero-window probe, keepalive):
- * the first pending one is shown.  A new timer is one line here.
- */
-static const struct atcp_proc_timer {
-	u8 code;
-	size_t offset;		/* of its struct timer_list in atcp_sock */
-} atcp_proc_timers[] = {
-	{ ATCP_PROC_TIMER_RETRANS, offsetof(struct atcp_sock, rtx_timer) },
-};
-
 /**
  * struct atcp_proc_sock - the fields of a socket's line after the addresses
  * @state: TCP_* state
@@ -147,7 +126,7 @@ static const struct atcp_proc_timer {
 struct atcp_proc_sock {
 	int state;
 	u32 tx_queue;
-	int rx_queue;
+	u32 rx_queue;
 	int timer;
 	clock_t when;
 	u8 retrans;
@@ -162,20 +141,9 @@ static void atcp_proc_sock_fields(struct seq_file *seq, struct sock *sk,
 				  struct atcp_proc_sock *f)
 {
 	const struct atcp_sock *as = atcp_sk(sk);
-	unsigned long expires = jiffies;
-	unsigned int i;
+	unsigned long expires;
 
-	f->timer = ATCP_PROC_TIMER_NONE;
-	for (i = 0; i < ARRAY_SIZE(atcp_proc_timers); i++) {
-		const struct timer_list *t = (const void *)as +
-					     atcp_proc_timers[i].offset;
-
-		if (timer_pending(t)) {
-			f->timer = atcp_proc_timers[i].code;
-			expires = READ_ONCE(t->expires);
-			break;
-		}
-	}
+	f->timer = atcp_pending_timer(as, &expires);
 	f->when = jiffies_delta_to_clock_t(expires - jiffies);
 
 	f->state = inet_sk_state_load(sk);
@@ -185,14 +153,9 @@ static void atcp_proc_sock_fields(struct seq_file *seq, struct sock *sk,
 		/* No TCP_FASTOPEN: TCP shows a fast open queue bound of 0. */
 		f->ssthresh = 0;
 	} else {
-		f->tx_queue = READ_ONCE(as->snd_nxt) - READ_ONCE(as->snd_una);
-		/*
-		 * TCP shows rcv_nxt - copied_seq.  ATCP has no receive
-		 * path yet, so nothing is ever queued to read.
-		 */
-		f->rx_queue = 0;
-		/* No congestion control yet: TCP's initial slow start. */
-		f->ssthresh = -1;
+		atcp_sock_queues(sk, &f->rx_queue, &f->tx_queue);
+		f->ssthresh = as->cc.ssthresh >= ATCP_INFINITE_SSTHRESH ? -1 :
+			      as->cc.ssthresh;
 	}
 	f->retrans = READ_ONCE(as->retransmits);
 	/* What tcp prints since sock_i_uid() gave way to sk_uid() (6.16). */
@@ -203,16 +166,21 @@ static void atcp_proc_sock_fields(struct seq_file *seq, struct sock *sk,
 }
 
 /*
- * The columns after "inode" that tcp shows for full sockets only.  ATCP
- * has no delayed-ACK machinery yet (TCP: ato 0, quickack/pingpong 0 until
- * data flows) nor congestion control (TCP: initial window, TCP_INIT_CWND).
+ * The columns after "inode" that tcp shows for full sockets only: ato
+ * (the delayed ACK timeout), quick-ACK segments left << 1 (ATCP has no
+ * ping-pong mode), cwnd and ssthresh.
  */
 static void atcp_proc_sock_tail(struct seq_file *seq, struct sock *sk,
 				const struct atcp_proc_sock *f)
 {
+	const struct atcp_sock *as = atcp_sk(sk);
+
 	seq_printf(seq, " %d %pK %lu %lu %u %u %d",
-		   f->refcnt, sk, f->rto, 0UL /* ato */,
-		   0U /* quick << 1 | pingpong */, TCP_INIT_CWND, f->ssthresh);
+		   f->refcnt, sk, f->rto,
+		   (unsigned long)jiffies_to_clock_t(ATCP_DELACK_MAX),
+		   (unsigned int)READ_ONCE(as->quickack) << 1,
+		   f->state == TCP_LISTEN ? 0 : READ_ONCE(as->cc.cwnd),
+		   f->ssthresh);
 }
 
 static void atcp4_sock_show(struct seq_file *seq, struct sock *sk, int num)
@@ -280,7 +248,7 @@ static void atcp_req_show(struct seq_file *seq, const struct sock *lsk,
 	 * expire timer"); no "timeout", no inode, no reference count.
 	 */
 	seq_printf(seq, " %02X %08X:%08X %02X:%08lX %08X %5u %8d %u %d %pK",
-		   TCP_SYN_RECV, 0, 0, ATCP_PROC_TIMER_RETRANS,
+		   TCP_SYN_RECV, 0, 0, ATCP_SHOW_TIMER_RETRANS,
 		   jiffies_delta_to_clock_t(delta), req->retrans, uid, 0, 0,
 		   0, req);
 	if (lsk->sk_family == AF_INET)
@@ -400,6 +368,39 @@ static void atcp_proc_conn(struct sock *sk, void *arg)
 	atcp_proc_show_sock(it, sk);
 }
 
+/* A TIME-WAIT object, as get_timewait4_sock() / get_timewait6_sock(). */
+static void atcp_proc_tw(const struct atcp_tw *tw, void *arg)
+{
+	struct atcp_proc_iter *it = arg;
+	const struct in6_addr *src = &tw->laddr, *dst = &tw->raddr;
+	long delta = READ_ONCE(tw->timer.expires) - jiffies;
+	struct seq_file *seq = it->seq;
+
+	if (tw->family != it->family || seq_has_overflowed(seq))
+		return;
+	if (tw->family == AF_INET) {
+		seq_setwidth(seq, ATCP_PROC4_WIDTH);
+		seq_printf(seq, "%4d: %08X:%04X %08X:%04X",
+			   it->num++, src->s6_addr32[3], tw->lport,
+			   dst->s6_addr32[3], ntohs(tw->rport));
+	} else {
+		seq_printf(seq, "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X",
+			   it->num++, src->s6_addr32[0], src->s6_addr32[1],
+			   src->s6_addr32[2], src->s6_addr32[3], tw->lport,
+			   dst->s6_addr32[0], dst->s6_addr32[1],
+			   dst->s6_addr32[2], dst->s6_addr32[3],
+			   ntohs(tw->rport));
+	}
+	seq_printf(seq, " %02X %08X:%08X %02X:%08lX %08X %5d %8d %d %d %pK",
+		   TCP_TIME_WAIT, 0, 0, ATCP_SHOW_TIMER_TIMEWAIT,
+		   jiffies_delta_to_clock_t(delta), 0, 0, 0, 0,
+		   refcount_read(&tw->refcnt), tw);
+	if (tw->family == AF_INET)
+		seq_pad(seq, '\n');
+	else
+		seq_putc(seq, '\n');
+}
+
 static int atcp_proc_show(struct seq_file *seq, int family)
 {
 	struct atcp_proc_iter it = {
@@ -419,6 +420,7 @@ static int atcp_proc_show(struct seq_file *seq, int family)
 	kvfree(it.lsks);
 
 	atcp_walk_socks(net, atcp_proc_conn, &it);
+	atcp_tw_walk(net, atcp_proc_tw, &it);
 	return 0;
 }
 

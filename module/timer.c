@@ -393,6 +393,31 @@ out:
 }
 
 /**
+ * atcp_pending_timer() - the timer /proc/net/atcp and sock_diag report
+ * @as: the socket
+ * @expires: set to its expiry (jiffies; now when none)
+ *
+ * TCP's codes and order of precedence (get_tcp4_sock()): 1 retransmit,
+ * 4 zero-window probe (the same timer here), 2 keepalive, 0 none.
+ *
+ * Return: the code.
+ */
+int atcp_pending_timer(const struct atcp_sock *as, unsigned long *expires)
+{
+	if (timer_pending(&as->rtx_timer)) {
+		*expires = READ_ONCE(as->rtx_timer.expires);
+		return READ_ONCE(as->pending) == ATCP_TIMER_PROBE0 ?
+		       ATCP_SHOW_TIMER_PROBE0 : ATCP_SHOW_TIMER_RETRANS;
+	}
+	if (timer_pending(&as->ka_timer)) {
+		*expires = READ_ONCE(as->ka_timer.expires);
+		return ATCP_SHOW_TIMER_KEEPALIVE;
+	}
+	*expires = jiffies;
+	return ATCP_SHOW_TIMER_NONE;
+}
+
+/**
  * atcp_init_timers() - set up a socket's timers
  * @sk: a new socket, or a child fresh from sk_clone_lock()
  */

@@ -364,6 +364,28 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb,
 }
 
 /**
+ * atcp_tw_walk() - call @fn for every TIME-WAIT object of a namespace
+ * @net: the namespace
+ * @fn: called under rcu_read_lock(), must not sleep
+ * @arg: passed to @fn
+ */
+void atcp_tw_walk(struct net *net, void (*fn)(const struct atcp_tw *tw,
+					      void *arg), void *arg)
+{
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < (1U << ATCP_TW_BITS); i++) {
+		struct atcp_tw *tw;
+
+		hlist_for_each_entry_rcu(tw, &atcp_tw_hash[i].chain, node)
+			if (net_eq(read_pnet(&tw->net), net))
+				fn(tw, arg);
+	}
+	rcu_read_unlock();
+}
+
+/**
  * atcp_tw_purge() - remove TIME-WAIT objects
  * @net: only this namespace's, or NULL for all (module unload)
  */
