@@ -735,6 +735,9 @@ static inline void atcp_sock_queues(const struct sock *sk, u32 *rx, u32 *tx)
 	int state = inet_sk_state_load(sk);
 	s32 r = READ_ONCE(as->rcv_nxt) - READ_ONCE(as->copied_seq);
 
+	/* The FIN takes a sequence number, not a byte to read. */
+	if (r > 0 && sock_flag(sk, SOCK_DONE))
+		r--;
 	*rx = r > 0 ? r : 0;
 	if (state == TCP_SYN_SENT || state == TCP_SYN_RECV) {
 		*rx = 0;
@@ -763,6 +766,11 @@ int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		 int *addr_len);
 void atcp_shutdown(struct sock *sk, int how);
+#ifdef ATCP_HAVE_PROTO_IOCTL_KARG
+int atcp_ioctl(struct sock *sk, int cmd, int *karg);
+#else
+int atcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
+#endif
 
 /**
  * struct atcp_tw - a connection in TIME-WAIT (timewait.c)

@@ -76,6 +76,11 @@
 #define ATCP_HAVE_PROTO_ACCEPT_ARG 1
 #endif
 
+/* sk_prot->ioctl takes the value in kernel memory since 6.4. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define ATCP_HAVE_PROTO_IOCTL_KARG 1
+#endif
+
 /* struct tcp_info gained tcpi_rcv_wnd in 6.2. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define ATCP_HAVE_TCPI_RCV_WND 1

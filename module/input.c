@@ -597,7 +597,8 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct in6_addr laddr, raddr;
-	int dif = inet_iif(skb);
+	int dif = skb->protocol == htons(ETH_P_IP) ? inet_iif(skb) :
+						    skb->skb_iif;
 	struct sock *sk;
 	int ret = 0;
 

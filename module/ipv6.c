@@ -479,6 +479,7 @@ static struct proto atcpv6_prot = {
 	.keepalive	= atcp_set_keepalive,
 	.sendmsg	= atcp_sendmsg,
 	.recvmsg	= atcp_recvmsg,
+	.ioctl		= atcp_ioctl,
 	.backlog_rcv	= atcp_backlog_rcv,
 	ATCP_PROTO_MEMORY
 	.get_port	= atcp_get_port,

@@ -243,6 +243,7 @@ static struct proto atcp_prot = {
 	.keepalive	= atcp_set_keepalive,
 	.sendmsg	= atcp_sendmsg,
 	.recvmsg	= atcp_recvmsg,
+	.ioctl		= atcp_ioctl,
 	.backlog_rcv	= atcp_backlog_rcv,
 	.get_port	= atcp_get_port,
 	ATCP_PROTO_MEMORY

@@ -8,6 +8,8 @@
  * uses the generic sk_stream_* helpers and sk_wait_data().
  */
 #include <linux/sched/signal.h>
+#include <linux/termios.h>
+#include <linux/sockios.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -242,6 +244,63 @@ out:
 	release_sock(sk);
 	return copied;
 }
+
+/* SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, with tcp_ioctl()'s meaning. */
+static int atcp_ioctl_value(struct sock *sk, int cmd, int *val)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	bool slow;
+
+	if (cmd != SIOCINQ && cmd != SIOCOUTQ && cmd != SIOCOUTQNSD)
+		return -ENOIOCTLCMD;
+	if (sk->sk_state == TCP_LISTEN)
+		return -EINVAL;
+	slow = lock_sock_fast(sk);
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		*val = 0;
+	} else if (cmd == SIOCINQ) {
+		*val = as->rcv_nxt - as->copied_seq;
+		/* The FIN takes a sequence number, not a byte to read. */
+		if (*val && sock_flag(sk, SOCK_DONE))
+			(*val)--;
+	} else if (cmd == SIOCOUTQ) {
+		*val = as->write_seq - as->snd_una;
+	} else {
+		*val = as->write_seq - as->snd_nxt;
+	}
+	unlock_sock_fast(sk, slow);
+	return 0;
+}
+
+#ifdef ATCP_HAVE_PROTO_IOCTL_KARG
+/**
+ * atcp_ioctl() - sk_prot->ioctl: SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD
+ * @sk: the socket
+ * @cmd: the request
+ * @karg: the value, in kernel memory
+ *
+ * Return: 0, -EINVAL on a listener, -ENOIOCTLCMD for other requests.
+ */
+int atcp_ioctl(struct sock *sk, int cmd, int *karg)
+{
+	return atcp_ioctl_value(sk, cmd, karg);
+}
+#else
+/**
+ * atcp_ioctl() - sk_prot->ioctl: SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD
+ * @sk: the socket
+ * @cmd: the request
+ * @arg: user pointer to the int result
+ *
+ * Return: 0, -EINVAL on a listener, -ENOIOCTLCMD for other requests.
+ */
+int atcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
+{
+	int val, err = atcp_ioctl_value(sk, cmd, &val);
+
+	return err ? : put_user(val, (int __user *)arg);
+}
+#endif
 
 /**
  * atcp_shutdown() - sk_prot->shutdown: SHUT_WR sends our FIN
