@@ -763,8 +763,14 @@ u32 atcp_purge_rcv(struct sock *sk);
 /* stream.c */
 void atcp_write_space(struct sock *sk);
 int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
-int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-		 int *addr_len);
+int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags);
+#ifdef ATCP_RECVMSG_ADDR_LEN
+int atcp_recvmsg_addr(struct sock *sk, struct msghdr *msg, size_t len,
+		      int flags, int *addr_len);
+#define ATCP_PROTO_RECVMSG	atcp_recvmsg_addr
+#else
+#define ATCP_PROTO_RECVMSG	atcp_recvmsg
+#endif
 void atcp_shutdown(struct sock *sk, int how);
 #ifdef ATCP_HAVE_PROTO_IOCTL_KARG
 int atcp_ioctl(struct sock *sk, int cmd, int *karg);

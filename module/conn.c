@@ -315,6 +315,27 @@ static int atcp_close_state(int state)
 	}
 }
 
+static bool atcp_closing(const struct sock *sk)
+{
+	return (1 << READ_ONCE(sk->sk_state)) &
+	       (TCPF_FIN_WAIT1 | TCPF_CLOSING | TCPF_LAST_ACK);
+}
+
+/* SO_LINGER: wait for our FIN to be acknowledged (sk_stream_wait_close(),
+ * no longer exported).
+ */
+static void atcp_wait_close(struct sock *sk, long timeout)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	do {
+		if (sk_wait_event(sk, &timeout, !atcp_closing(sk), &wait))
+			break;
+	} while (!signal_pending(current) && timeout);
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
 /* A non-blocking lingering close does not wait (see Documentation). */
 static bool atcp_close_nonblock(const struct sock *sk)
 {
@@ -368,7 +389,7 @@ void atcp_close(struct sock *sk, long timeout)
 	}
 
 	if (timeout && !atcp_close_nonblock(sk))
-		sk_stream_wait_close(sk, timeout);
+		atcp_wait_close(sk, timeout);
 
 adjudge:
 	state = sk->sk_state;

@@ -478,7 +478,7 @@ static struct proto atcpv6_prot = {
 	.shutdown	= atcp_shutdown,
 	.keepalive	= atcp_set_keepalive,
 	.sendmsg	= atcp_sendmsg,
-	.recvmsg	= atcp_recvmsg,
+	.recvmsg	= ATCP_PROTO_RECVMSG,
 	.ioctl		= atcp_ioctl,
 	.backlog_rcv	= atcp_backlog_rcv,
 	ATCP_PROTO_MEMORY

@@ -141,12 +141,10 @@ do_error:
  * @msg: where to copy
  * @len: room in @msg
  * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC
- * @addr_len: unused (a connected stream has no source address to give)
  *
  * Return: bytes copied, 0 at end of stream, or a negative errno.
  */
-int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
-		 int *addr_len)
+int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 peek_seq, *seq;
@@ -299,6 +297,24 @@ int atcp_ioctl(struct sock *sk, int cmd, unsigned long arg)
 	int val, err = atcp_ioctl_value(sk, cmd, &val);
 
 	return err ? : put_user(val, (int __user *)arg);
+}
+#endif
+
+#ifdef ATCP_RECVMSG_ADDR_LEN
+/**
+ * atcp_recvmsg_addr() - sk_prot->recvmsg before 7.x, with addr_len
+ * @sk: the socket
+ * @msg: where to copy
+ * @len: room in @msg
+ * @flags: as atcp_recvmsg()
+ * @addr_len: unused (a connected stream has no source address to give)
+ *
+ * Return: as atcp_recvmsg().
+ */
+int atcp_recvmsg_addr(struct sock *sk, struct msghdr *msg, size_t len,
+		      int flags, int *addr_len)
+{
+	return atcp_recvmsg(sk, msg, len, flags);
 }
 #endif
 
