@@ -35,6 +35,7 @@ import atcp_net  # noqa: E402
 from atcp_net import ATCP, SYN, out, result, opt  # noqa: E402
 
 ESTABLISHED, SYN_SENT, SYN_RECV, LISTEN = 0x01, 0x02, 0x03, 0x0A
+FIN_WAIT2, TIME_WAIT, CLOSE_WAIT = 0x05, 0x06, 0x08
 WIDTH4 = 149		# /proc/net/tcp pads lines to TMPSZ - 1
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -265,9 +266,17 @@ class Local:
                        path, laddr, c1.getsockname(), ESTABLISHED, ino(a))
         c1addr = c1.getsockname()
         c1.close()
-        self.gone("IPv4 pair gone after close() (RST)", path,
-                  (c1addr, laddr), (laddr, c1addr))
+        self.check_row("IPv4 client after close(): FIN_WAIT2 (05), orphaned "
+                       "(inode 0), its fin_timeout timer (tr 2)", path,
+                       c1addr, laddr, FIN_WAIT2, 0, tr=2)
+        self.check_row("IPv4 child after the peer's FIN: CLOSE_WAIT (08)",
+                       path, laddr, c1addr, CLOSE_WAIT, ino(a))
         a.close()
+        self.check_row("IPv4 client after both FINs: TIME_WAIT (06), its "
+                       "timer (tr 3)", path, c1addr, laddr, TIME_WAIT, 0,
+                       tr=3)
+        self.gone("IPv4 child gone once its FIN is acknowledged (LAST_ACK "
+                  "-> CLOSED)", path, (laddr, c1addr))
         c2addr = c2.getsockname()
         ls.close()
         self.gone("IPv4 listener and its unaccepted child gone after "
