@@ -45,11 +45,16 @@ static struct sk_buff *atcp_next_sent(struct sock *sk, struct sk_buff *skb)
 	return skb == atcp_sk(sk)->send_head ? NULL : skb;
 }
 
-/*
- * RFC 2018: mark the segments each SACK block covers entirely.  Blocks
- * outside SND.UNA..SND.NXT are ignored (RFC 2883 D-SACKs among them).
+/**
+ * atcp_sacktag() - RFC 2018: mark the segments SACK blocks cover entirely
+ * @sk: the socket, owned by the caller
+ * @opts: the options of an incoming ACK
+ *
+ * Blocks outside SND.UNA..SND.NXT are ignored (RFC 2883 D-SACKs among
+ * them).  A segment SACKed is no longer lost or outstanding as a
+ * retransmission.
  */
-static void atcp_sacktag(struct sock *sk, const struct atcp_opts *opts)
+void atcp_sacktag(struct sock *sk, const struct atcp_opts *opts)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
@@ -81,13 +86,18 @@ static void atcp_sacktag(struct sock *sk, const struct atcp_opts *opts)
 		}
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_sacktag);
 
-/*
- * RFC 6675 IsLost(): a segment is lost when DupThresh segments above it
- * were SACKed.  Walks the sent segments newest first, counting SACKed
- * ones.  Returns whether the oldest one is lost.
+/**
+ * atcp_sack_mark_lost() - RFC 6675 IsLost(): mark the segments below
+ *	which DupThresh segments were SACKed
+ * @sk: the socket, owned by the caller
+ *
+ * Walks the sent segments newest first, counting SACKed ones.
+ *
+ * Return: whether the oldest outstanding segment is lost.
  */
-static bool atcp_sack_mark_lost(struct sock *sk)
+bool atcp_sack_mark_lost(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb, *head = skb_peek(&sk->sk_write_queue);
@@ -109,6 +119,7 @@ static bool atcp_sack_mark_lost(struct sock *sk)
 	}
 	return ATCP_SKB_CB(head)->sacked & ATCP_LOST;
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_sack_mark_lost);
 
 /*
  * Free the segments SEG.ACK covers; take an RTT sample.  Returns the

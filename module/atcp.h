@@ -751,6 +751,8 @@ static inline void atcp_sock_queues(const struct sock *sk, u32 *rx, u32 *tx)
 void atcp_ack(struct sock *sk, struct sk_buff *skb,
 	      const struct atcp_opts *opts);
 void atcp_enter_loss(struct sock *sk);
+void atcp_sacktag(struct sock *sk, const struct atcp_opts *opts);
+bool atcp_sack_mark_lost(struct sock *sk);
 
 /* data.c */
 unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,

@@ -17,6 +17,9 @@
 
 #include "atcp.h"
 
+/* Ranges of the out-of-order queue considered for SACK blocks. */
+#define ATCP_SACK_RANGES	16
+
 /**
  * atcp_sack_blocks() - the SACK blocks describing the out-of-order queue
  * @sk: the socket, owned by the caller
@@ -31,43 +34,36 @@
 unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,
 			      unsigned int max)
 {
+	struct atcp_sack_block r[ATCP_SACK_RANGES];
 	struct atcp_sock *as = atcp_sk(sk);
-	unsigned int n = 0, first = 0, i;
+	unsigned int n = 0, out = 0, recent = 0, i;
 	struct sk_buff *skb;
-	u32 start = 0, end = 0;
-	bool open = false;
 
 	skb_queue_walk(&as->ooo_queue, skb) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
-		if (open && !atcp_seq_after(cb->seq, end)) {
-			end = atcp_seq_max(end, cb->end_seq);
+		if (n && !atcp_seq_after(cb->seq, r[n - 1].end)) {
+			r[n - 1].end = atcp_seq_max(r[n - 1].end, cb->end_seq);
 			continue;
 		}
-		if (open) {
-			if (n == max)
-				break;
-			blocks[n].start = start;
-			blocks[n].end = end;
-			n++;
-		}
-		start = cb->seq;
-		end = cb->end_seq;
-		open = true;
-	}
-	if (open && n < max) {
-		blocks[n].start = start;
-		blocks[n].end = end;
+		if (n == ATCP_SACK_RANGES)
+			break;
+		r[n].start = cb->seq;
+		r[n].end = cb->end_seq;
 		n++;
 	}
+	if (!n || !max)
+		return 0;
 	for (i = 0; i < n; i++)
-		if (atcp_seq_between(as->ooo_last, blocks[i].start,
-				     blocks[i].end - 1))
-			first = i;
-	if (first)
-		swap(blocks[0], blocks[first]);
-	return n;
+		if (atcp_seq_between(as->ooo_last, r[i].start, r[i].end - 1))
+			recent = i;
+	blocks[out++] = r[recent];
+	for (i = 0; i < n && out < max; i++)
+		if (i != recent)
+			blocks[out++] = r[i];
+	return out;
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_sack_blocks);
 
 /**
  * atcp_ack_snd_check() - send an owed ACK now, or leave it to the timer

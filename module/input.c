@@ -351,7 +351,7 @@ static bool atcp_ack_state(struct sock *sk)
 		}
 		/* An orphan lives fin_timeout (TCP_LINGER2) in FIN-WAIT-2. */
 		if (atcp_sk(sk)->linger2 < 0) {
-			ATCP_INC_STATS(sock_net(sk), ABORTONDATA);
+			ATCP_INC_STATS(sock_net(sk), ABORTONLINGER);
 			atcp_abort(sk, 0, true);
 			return false;
 		}

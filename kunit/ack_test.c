@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the SACK machinery and of window selection:
+ *  - the sender's scoreboard (module/ack.c): which queued segments a SACK
+ *    block marks (RFC 2018), and RFC 6675 IsLost() loss marking;
+ *  - the receiver's SACK blocks from its out-of-order queue
+ *    (module/data.c), most recent block first (RFC 2018 section 4);
+ *  - the receive window announced (module/output.c): free buffer space
+ *    scaled by the payload ratio, never shrinking the right edge, silly
+ *    window avoidance, window scaling.
+ *
+ * Each test builds a bare struct atcp_sock with queues of payload-less
+ * skbs whose control blocks carry the sequence numbers.
+ */
+#include <kunit/test.h>
+#include <linux/skbuff.h>
+
+#include "atcp.h"
+
+struct atcp_test_sock {
+	struct kunit *test;
+	struct atcp_sock *as;
+	struct sock *sk;
+};
+
+static void atcp_test_sock_init(struct kunit *test, struct atcp_test_sock *t)
+{
+	t->test = test;
+	t->as = kunit_kzalloc(test, sizeof(*t->as), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->as);
+	t->sk = &t->as->inet.sk;
+	skb_queue_head_init(&t->sk->sk_write_queue);
+	skb_queue_head_init(&t->as->ooo_queue);
+}
+
+static void atcp_test_sock_free(struct atcp_test_sock *t)
+{
+	skb_queue_purge(&t->sk->sk_write_queue);
+	skb_queue_purge(&t->as->ooo_queue);
+}
+
+static struct sk_buff *atcp_test_seg(struct atcp_test_sock *t,
+				     struct sk_buff_head *q, u32 seq, u32 len)
+{
+	struct sk_buff *skb = alloc_skb(0, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(t->test, skb);
+	memset(skb->cb, 0, sizeof(skb->cb));
+	ATCP_SKB_CB(skb)->seq = seq;
+	ATCP_SKB_CB(skb)->end_seq = seq + len;
+	__skb_queue_tail(q, skb);
+	return skb;
+}
+
+/* @n segments of @len bytes from @seq, all sent (in flight). */
+static void atcp_test_flight(struct atcp_test_sock *t, u32 seq, u32 len,
+			     unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		atcp_test_seg(t, &t->sk->sk_write_queue, seq + i * len, len);
+	t->as->snd_una = seq;
+	t->as->snd_nxt = seq + n * len;
+	t->as->packets_out = n;
+	t->as->send_head = NULL;
+}
+
+static struct sk_buff *atcp_test_nth(struct atcp_test_sock *t,
+				     unsigned int n)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&t->sk->sk_write_queue, skb)
+		if (!n--)
+			return skb;
+	return NULL;
+}
+
+static u8 atcp_test_bits(struct atcp_test_sock *t, unsigned int n)
+{
+	return ATCP_SKB_CB(atcp_test_nth(t, n))->sacked;
+}
+
+static void atcp_test_sack(struct atcp_test_sock *t, u32 start, u32 end)
+{
+	struct atcp_opts o = { .num_sacks = 1 };
+
+	o.sack[0].start = start;
+	o.sack[0].end = end;
+	atcp_sacktag(t->sk, &o);
+}
+
+/* Only segments a block covers entirely are SACKed. */
+static void atcp_sacktag_covers_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+	unsigned int i;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_flight(&t, 1000, 1000, 10);	/* 1000 .. 11000 */
+
+	atcp_test_sack(&t, 4000, 7000);		/* segments 3, 4, 5 */
+	atcp_test_sack(&t, 7500, 8500);		/* halves of 6 and 7 */
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ_MSG(test, !!(atcp_test_bits(&t, i) & ATCP_SACKED),
+				    i >= 3 && i <= 5, "segment %u", i);
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 3U);
+
+	/* The same block again changes nothing. */
+	atcp_test_sack(&t, 4000, 7000);
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 3U);
+	atcp_test_sock_free(&t);
+}
+
+/* Blocks below SND.UNA, beyond SND.NXT or empty are ignored. */
+static void atcp_sacktag_invalid_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_flight(&t, 1000, 1000, 4);	/* 1000 .. 5000 */
+	atcp_test_sack(&t, 0, 1000);		/* D-SACK below SND.UNA */
+	atcp_test_sack(&t, 1000, 2000);		/* starts at SND.UNA */
+	atcp_test_sack(&t, 4000, 6000);		/* beyond SND.NXT */
+	atcp_test_sack(&t, 3000, 3000);		/* empty */
+	atcp_test_sack(&t, 3000, 2000);		/* reversed */
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 0U);
+	atcp_test_sock_free(&t);
+}
+
+/* A lost, retransmitted segment that is SACKed leaves both counts. */
+static void atcp_sacktag_lost_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+	struct sk_buff *skb;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_flight(&t, 1000, 1000, 4);
+	skb = atcp_test_nth(&t, 1);
+	ATCP_SKB_CB(skb)->sacked = ATCP_LOST | ATCP_RETRANS;
+	t.as->lost_out = 1;
+	t.as->retrans_out = 1;
+	atcp_test_sack(&t, 2000, 3000);
+	KUNIT_EXPECT_EQ(test, ATCP_SKB_CB(skb)->sacked, ATCP_SACKED);
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 0U);
+	KUNIT_EXPECT_EQ(test, t.as->retrans_out, 0U);
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 1U);
+	atcp_test_sock_free(&t);
+}
+
+/* RFC 6675 IsLost(): DupThresh (3) SACKed segments above mark a hole. */
+static void atcp_mark_lost_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+	unsigned int i;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_flight(&t, 1000, 1000, 8);
+
+	/* Two SACKed above: nothing is lost yet. */
+	atcp_test_sack(&t, 5000, 7000);		/* segments 4, 5 */
+	KUNIT_EXPECT_FALSE(test, atcp_sack_mark_lost(t.sk));
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 0U);
+
+	/* A third: segments 0..3 below all three are lost; 6, 7 are not. */
+	atcp_test_sack(&t, 8000, 9000);		/* segment 7 */
+	KUNIT_EXPECT_TRUE(test, atcp_sack_mark_lost(t.sk));
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ_MSG(test, !!(atcp_test_bits(&t, i) & ATCP_LOST),
+				    i <= 3, "segment %u", i);
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 4U);
+
+	/* Marking again counts nothing twice. */
+	atcp_sack_mark_lost(t.sk);
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 4U);
+	atcp_test_sock_free(&t);
+}
+
+/* Unsent segments (from send_head on) are never SACKed nor lost. */
+static void atcp_sack_unsent_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_flight(&t, 1000, 1000, 6);
+	/* Only the first four were sent. */
+	t.as->send_head = atcp_test_nth(&t, 4);
+	t.as->snd_nxt = 5000;
+	t.as->packets_out = 4;
+	atcp_test_sack(&t, 5000, 7000);		/* beyond SND.NXT */
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 0U);
+	atcp_test_sack(&t, 2000, 5000);		/* segments 1, 2, 3 */
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 3U);
+	KUNIT_EXPECT_TRUE(test, atcp_sack_mark_lost(t.sk));
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 1U);
+	KUNIT_EXPECT_EQ(test, atcp_test_bits(&t, 4), 0);
+	KUNIT_EXPECT_EQ(test, atcp_test_bits(&t, 5), 0);
+	atcp_test_sock_free(&t);
+}
+
+static struct kunit_case atcp_sack_scoreboard_cases[] = {
+	KUNIT_CASE(atcp_sacktag_covers_test),
+	KUNIT_CASE(atcp_sacktag_invalid_test),
+	KUNIT_CASE(atcp_sacktag_lost_test),
+	KUNIT_CASE(atcp_mark_lost_test),
+	KUNIT_CASE(atcp_sack_unsent_test),
+	{}
+};
+
+static struct kunit_suite atcp_sack_scoreboard_suite = {
+	.name = "atcp_sack_scoreboard",
+	.test_cases = atcp_sack_scoreboard_cases,
+};
+
+/* Adjacent and overlapping out-of-order segments make one block. */
+static void atcp_sack_blocks_merge_test(struct kunit *test)
+{
+	struct atcp_sack_block b[4];
+	struct atcp_test_sock t;
+	unsigned int n;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_seg(&t, &t.as->ooo_queue, 2000, 1000);
+	atcp_test_seg(&t, &t.as->ooo_queue, 3000, 1000);
+	atcp_test_seg(&t, &t.as->ooo_queue, 3500, 1000);	/* overlaps */
+	atcp_test_seg(&t, &t.as->ooo_queue, 6000, 1000);
+	t.as->ooo_last = 2000;
+	n = atcp_sack_blocks(t.sk, b, 4);
+	KUNIT_ASSERT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 2000U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 4500U);
+	KUNIT_EXPECT_EQ(test, b[1].start, 6000U);
+	KUNIT_EXPECT_EQ(test, b[1].end, 7000U);
+	atcp_test_sock_free(&t);
+}
+
+/* RFC 2018 4: the block of the latest segment first; at most @max. */
+static void atcp_sack_blocks_recent_test(struct kunit *test)
+{
+	struct atcp_sack_block b[4];
+	struct atcp_test_sock t;
+	unsigned int n, i;
+
+	atcp_test_sock_init(test, &t);
+	for (i = 0; i < 5; i++)
+		atcp_test_seg(&t, &t.as->ooo_queue, 10000 + i * 2000, 1000);
+	t.as->ooo_last = 14000;			/* third range */
+	n = atcp_sack_blocks(t.sk, b, 3);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 14000U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 15000U);
+	/* Then the others from the lowest, in order. */
+	KUNIT_EXPECT_EQ(test, b[1].start, 10000U);
+	KUNIT_EXPECT_EQ(test, b[2].start, 12000U);
+
+	/* The latest range is reported even when it is the highest. */
+	t.as->ooo_last = 18500;
+	n = atcp_sack_blocks(t.sk, b, 3);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 18000U);
+	KUNIT_EXPECT_EQ(test, b[1].start, 10000U);
+	KUNIT_EXPECT_EQ(test, b[2].start, 12000U);
+	atcp_test_sock_free(&t);
+}
+
+/* Sequence numbers that wrap around 2^32 still merge. */
+static void atcp_sack_blocks_wrap_test(struct kunit *test)
+{
+	struct atcp_sack_block b[4];
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_seg(&t, &t.as->ooo_queue, 0xfffffc00, 1024);
+	atcp_test_seg(&t, &t.as->ooo_queue, 0, 1000);
+	t.as->ooo_last = 0;
+	KUNIT_ASSERT_EQ(test, atcp_sack_blocks(t.sk, b, 4), 1U);
+	KUNIT_EXPECT_EQ(test, b[0].start, 0xfffffc00U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 1000U);
+	atcp_test_sock_free(&t);
+}
+
+static struct kunit_case atcp_sack_blocks_cases[] = {
+	KUNIT_CASE(atcp_sack_blocks_merge_test),
+	KUNIT_CASE(atcp_sack_blocks_recent_test),
+	KUNIT_CASE(atcp_sack_blocks_wrap_test),
+	{}
+};
+
+static struct kunit_suite atcp_sack_blocks_suite = {
+	.name = "atcp_sack_blocks",
+	.test_cases = atcp_sack_blocks_cases,
+};
+
+static void atcp_test_wnd_sock(struct atcp_test_sock *t, int rcvbuf, u8 ws)
+{
+	t->sk->sk_rcvbuf = rcvbuf;
+	atomic_set(&t->sk->sk_rmem_alloc, 0);
+	t->as->rcv_ratio = ATCP_RATIO_INIT;	/* half of truesize is payload */
+	t->as->rcv_wscale = ws;
+	t->as->advmss = 1460;
+	t->as->rcv_mss = 1448;
+	t->as->rcv_nxt = 100000;
+	t->as->rcv_wup = 100000;
+	t->as->rcv_wnd = 0;
+}
+
+/* Free space times the payload ratio, less an eighth, scaled down. */
+static void atcp_window_space_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_wnd_sock(&t, 131072, 7);
+	/* 131072 / 2 = 65536, less 65536 / 8 = 57344 = 448 << 7 */
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 448);
+	KUNIT_EXPECT_EQ(test, t.as->rcv_wnd, 57344U);
+	KUNIT_EXPECT_EQ(test, t.as->rcv_wup, 100000U);
+
+	/* A measured ratio of 1/4 halves it (rounded down to 128). */
+	t.as->rcv_ratio = 1 << (ATCP_RATIO_SHIFT - 2);
+	t.as->rcv_wnd = 0;
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 224);
+	atcp_test_sock_free(&t);
+}
+
+/* The right edge announced before is never taken back. */
+static void atcp_window_no_shrink_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_wnd_sock(&t, 131072, 7);
+	atcp_select_window(t.sk);		/* 57344 from 100000 */
+	/* 7344 bytes arrived and sit unread: the buffer is nearly full. */
+	t.as->rcv_nxt += 7344;
+	atomic_set(&t.sk->sk_rmem_alloc, 120000);
+	/* What is left of the old window: 50000 bytes, rounded up. */
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 391);
+	KUNIT_EXPECT_EQ(test, t.as->rcv_wnd, 50048U);
+	atcp_test_sock_free(&t);
+}
+
+/* Receiver SWS avoidance: a closed window opens by at least an MSS. */
+static void atcp_window_sws_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_wnd_sock(&t, 131072, 7);
+	/* Free space worth 1000 bytes of window: less than an MSS. */
+	atomic_set(&t.sk->sk_rmem_alloc, 131072 - 2286);
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 0);
+	/* Worth 4000: it opens. */
+	atomic_set(&t.sk->sk_rmem_alloc, 131072 - 9143);
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 31);
+	atcp_test_sock_free(&t);
+}
+
+/* Without window scaling the field saturates at 65535. */
+static void atcp_window_unscaled_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+
+	atcp_test_sock_init(test, &t);
+	atcp_test_wnd_sock(&t, 4 << 20, 0);
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 65535);
+	KUNIT_EXPECT_EQ(test, t.as->rcv_wnd, 65535U);
+	/* With scale 14 a large buffer is announced in 16 KiB units. */
+	atcp_test_wnd_sock(&t, 64 << 20, 14);
+	KUNIT_EXPECT_EQ(test, atcp_select_window(t.sk), 1792);
+	atcp_test_sock_free(&t);
+}
+
+static struct kunit_case atcp_window_cases[] = {
+	KUNIT_CASE(atcp_window_space_test),
+	KUNIT_CASE(atcp_window_no_shrink_test),
+	KUNIT_CASE(atcp_window_sws_test),
+	KUNIT_CASE(atcp_window_unscaled_test),
+	{}
+};
+
+static struct kunit_suite atcp_window_suite = {
+	.name = "atcp_window",
+	.test_cases = atcp_window_cases,
+};
+
+kunit_test_suites(&atcp_sack_scoreboard_suite, &atcp_sack_blocks_suite,
+		  &atcp_window_suite);
