@@ -13,7 +13,8 @@
 # installing it (`apt-get download`), unpacks it into the cache, and builds
 # an initramfs from busybox-static and the modules that the VM needs
 # before its root file system exists (virtio_pci, 9pnet_virtio, 9p, with
-# their dependencies from depmod) and veth, which the benchmark needs
+# their dependencies from depmod), veth, which the benchmark needs, and
+# inet_diag, which atcp.ko links against
 # later and which nothing else could load (modprobe in the guest looks in
 # the host's /lib/modules).  Its /init loads them, mounts the 9p root
 # read-only, and switch_root's to $atcp_init (scripts/guest-init.sh; see
@@ -40,8 +41,10 @@ kver=${kdir##*/linux-headers-}
 pkgver=$(dpkg-query -W -f '${Version}' "linux-headers-$kver" 2>/dev/null) ||
 	die "linux-headers-$kver is not a Debian package; cannot pick the matching image"
 image_pkg=linux-image-$kver
-dir=$cache/bench-kernel-$kver-$pkgver
-modules=(virtio_pci 9pnet_virtio 9p veth)
+# inet_diag: atcp.ko's sock_diag handler needs it (a module on Debian).
+modules=(virtio_pci 9pnet_virtio 9p veth inet_diag)
+# The cache key includes the module list: adding one rebuilds the initrd.
+dir=$cache/bench-kernel-$kver-$pkgver-$(echo "${modules[*]}" | md5sum | cut -c1-8)
 
 if [ -f "$dir/vmlinuz" ] && [ -f "$dir/initrd.img" ] && [ -f "$dir/kdir" ]; then
 	log "cached: $dir"
