@@ -13,9 +13,8 @@
 # installing it (`apt-get download`), unpacks it into the cache, and builds
 # an initramfs from busybox-static and the modules that the VM needs
 # before its root file system exists (virtio_pci, 9pnet_virtio, 9p, with
-# their dependencies from depmod), veth, which the benchmark needs, and
-# inet_diag, which atcp.ko links against
-# later and which nothing else could load (modprobe in the guest looks in
+# their dependencies from depmod), and veth and inet_diag (atcp.ko links
+# against it), which are needed later and which nothing else could load (modprobe in the guest looks in
 # the host's /lib/modules).  Its /init loads them, mounts the 9p root
 # read-only, and switch_root's to $atcp_init (scripts/guest-init.sh; see
 # vm-run.sh --initrd).
