@@ -149,6 +149,10 @@ int atcp_connect_finish(struct sock *sk)
 
 	as->snd_una = as->iss;
 	as->snd_nxt = as->iss + 1;
+	/* A FIN queued before ESTABLISHED (close() in SYN-RECEIVED of a
+	 * simultaneous open) follows the SYN.
+	 */
+	as->write_seq = as->snd_nxt;
 	as->rto = ATCP_TIMEOUT_INIT;
 	as->retransmits = 0;
 	atcp_send_ctl(sk, TCPHDR_SYN, as->iss);

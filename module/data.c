@@ -248,7 +248,8 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 
-	if (!atcp_rmem_schedule(sk, skb)) {
+	/* A bare FIN needs no buffer space. */
+	if (skb->len > hlen && !atcp_rmem_schedule(sk, skb)) {
 		ATCP_INC_STATS(sock_net(sk), RCVQDROP);
 		as->ack_pending |= ATCP_ACK_SCHED;
 		atcp_ack_snd_check(sk, true);
@@ -264,14 +265,15 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	as->ack_pending |= ATCP_ACK_SCHED;
 	if (atcp_seq_after(cb->seq, as->rcv_nxt)) {
 		queued = atcp_ofo_queue(sk, skb);
-		if (queued)
+		if (queued && skb->len)
 			skb_set_owner_r(skb, sk);
 		atcp_ack_snd_check(sk, true);
 		return queued;
 	}
 
 	had_ofo = !skb_queue_empty(&as->ooo_queue);
-	skb_set_owner_r(skb, sk);
+	if (skb->len)
+		skb_set_owner_r(skb, sk);
 	queued = atcp_queue_rcv(sk, skb);
 	if (!queued)
 		skb_orphan(skb);	/* the caller frees it */

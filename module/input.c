@@ -467,8 +467,10 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		return ATCP_RCV_DONE;
 	}
 	if (atcp_seq_before(cb->ack_seq, as->snd_una - max_t(u32, as->max_window,
-							     as->mss)))
+							     as->mss))) {
+		atcp_send_challenge_ack(sk);
 		return ATCP_RCV_DONE;
+	}
 	atcp_ack(sk, skb, opts);
 	if (!atcp_ack_state(sk))
 		return ATCP_RCV_DONE;

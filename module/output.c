@@ -331,7 +331,7 @@ static u32 atcp_rcv_space(const struct sock *sk)
  *
  * The window follows the free receive buffer space; it never shrinks
  * (the right edge announced before is kept, RFC 9293 3.8.6), and grows
- * only by at least min(buffer / 2, MSS) at a time: receiver-side silly
+ * only by at least min(buffer / 4, MSS) at a time: receiver-side silly
  * window avoidance (RFC 9293 3.8.6.2.2).  Records what was announced.
  *
  * Return: the window field, scaled by our shift.
@@ -543,6 +543,9 @@ static int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (!c)
 		return -ENOBUFS;
 	flags = cb->flags | TCPHDR_ACK;
+	/* The last queued data: the receiver should hand it over (PSH). */
+	if (skb->len && skb_queue_is_last(&sk->sk_write_queue, skb))
+		flags |= TCPHDR_PSH;
 	atcp_established_opts(sk, &o, atcp_sk(sk)->mss > skb->len ?
 				      atcp_sk(sk)->mss - skb->len : 0);
 	atcp_push_header(sk, c, cb->seq, flags, atcp_select_window(sk), &o);
@@ -619,6 +622,52 @@ static void atcp_new_data_sent(struct sock *sk, struct sk_buff *skb)
 		atcp_reset_xmit_timer(sk, ATCP_TIMER_RETRANS, as->rto);
 }
 
+/*
+ * Split an unsent segment after @len bytes, so that its head fits the
+ * peer's window.  Unsent segments are linear and have no clone.
+ */
+static int atcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
+	u32 rest = skb->len - len;
+	struct sk_buff *nskb;
+
+	nskb = atcp_alloc_skb(sk, rest, sk_gfp_mask(sk, GFP_ATOMIC), true);
+	if (!nskb)
+		return -ENOMEM;
+	skb_put_data(nskb, skb->data + len, rest);
+	skb_trim(skb, len);
+	ncb = ATCP_SKB_CB(nskb);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;
+	cb->flags &= ~TCPHDR_FIN;
+	cb->end_seq = cb->seq + len;
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/*
+ * RFC 9293 3.8.6.2.1, sender-side silly window avoidance: when the peer's
+ * window ends inside the segment, its head may go if it is at least half
+ * the largest window the peer ever offered.  Returns true when @skb now
+ * fits the window.
+ */
+static bool atcp_fit_window(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 wnd_end = as->snd_una + as->snd_wnd;
+	u32 usable;
+
+	if (!atcp_seq_before(cb->seq, wnd_end))
+		return false;
+	usable = wnd_end - cb->seq;
+	if (usable >= skb->len || usable < max(as->max_window / 2, 1U))
+		return false;
+	return !atcp_fragment(sk, skb, usable);
+}
+
 /**
  * atcp_write_xmit() - send queued segments as the windows allow
  * @sk: the socket, owned by the caller
@@ -642,7 +691,8 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 			break;
 		}
 		if (atcp_seq_after(ATCP_SKB_CB(skb)->end_seq,
-				   as->snd_una + as->snd_wnd)) {
+				   as->snd_una + as->snd_wnd) &&
+		    !atcp_fit_window(sk, skb)) {
 			wnd_limited = true;
 			break;
 		}

@@ -187,6 +187,7 @@ static int atcp_own_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 void atcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	const struct atcp_sock *as = atcp_sk(sk);
+	const struct dst_entry *dst;
 	u32 now = jiffies;
 	int state;
 	bool slow;
@@ -227,7 +228,8 @@ void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_retrans = as->retrans_out;
 	info->tcpi_last_data_recv = jiffies_to_msecs(now - as->lrcvtime);
 	info->tcpi_last_ack_recv = jiffies_to_msecs(now - as->rcv_tstamp);
-	info->tcpi_pmtu = inet_csk(sk)->icsk_pmtu_cookie;
+	dst = __sk_dst_get(sk);
+	info->tcpi_pmtu = dst ? dst_mtu(dst) : 0;
 	info->tcpi_rcv_ssthresh = as->rcv_wnd;
 	info->tcpi_rtt = as->rtt.srtt_us;
 	info->tcpi_rttvar = as->rtt.rttvar_us;

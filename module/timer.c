@@ -126,13 +126,15 @@ static void atcp_retransmit_timer(struct sock *sk)
 	if (!as->packets_out || !head)
 		return;
 
-	if (as->user_timeout && as->retrans_stamp &&
-	    !atcp_user_timeout_left(as, as->retrans_stamp)) {
-		ATCP_INC_STATS(sock_net(sk), TIMEOUTS);
-		atcp_write_err(sk);
-		return;
-	}
-	if (as->retransmits >= atcp_max_retries(sk)) {
+	/* TCP_USER_TIMEOUT, when set, replaces the retries2 count (as TCP). */
+	if (as->user_timeout && !sock_flag(sk, SOCK_DEAD)) {
+		if (as->retrans_stamp &&
+		    !atcp_user_timeout_left(as, as->retrans_stamp)) {
+			ATCP_INC_STATS(sock_net(sk), TIMEOUTS);
+			atcp_write_err(sk);
+			return;
+		}
+	} else if (as->retransmits >= atcp_max_retries(sk)) {
 		ATCP_INC_STATS(sock_net(sk), TIMEOUTS);
 		atcp_write_err(sk);
 		return;
@@ -175,10 +177,19 @@ static void atcp_probe_timer(struct sock *sk)
 		atcp_write_err(sk);
 		return;
 	}
-	if (as->probes_out >= atcp_max_retries(sk)) {
+	/*
+	 * An orphan whose peer keeps answering with a zero window would
+	 * probe for ever: bound it by its back-off instead (tcp_probe_timer).
+	 */
+	if (as->probes_out >= atcp_max_retries(sk) ||
+	    (sock_flag(sk, SOCK_DEAD) && as->backoff >= atcp_max_retries(sk))) {
 		atcp_write_err(sk);
 		return;
 	}
+	/* A window that opened a little lets part of the data go instead. */
+	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+	if (as->packets_out)
+		return;
 	atcp_send_probe(sk);
 	ATCP_INC_STATS(sock_net(sk), WINPROBE);
 	as->probes_out++;
@@ -356,6 +367,8 @@ static void atcp_keepalive(struct sock *sk)
 	    (!as->user_timeout &&
 	     as->probes_out >= atcp_keepalive_probes(as))) {
 		ATCP_INC_STATS(sock_net(sk), KEEPALIVETIMEOUTS);
+		/* As TCP: tell the peer, should it be there after all. */
+		atcp_send_active_reset(sk);
 		atcp_write_err(sk);
 		return;
 	}
