@@ -59,6 +59,10 @@
 
 #define PROTO_PARAM "/sys/module/atcp/parameters/proto"
 
+/* The one message when the kernel refuses an ATCP socket (tests grep it). */
+#define NO_ATCP_FMT \
+	"cannot create an ATCP socket (IP protocol %d): %s; is the atcp module loaded?"
+
 typedef int (*socket_fn)(int, int, int);
 typedef int (*getsockopt_fn)(int, int, int, void *, socklen_t *);
 
@@ -77,6 +81,7 @@ static void say(const char *fmt, ...)
 {
 	char buf[512];
 	int saved = errno;
+	ssize_t done;
 	va_list ap;
 	int n;
 
@@ -87,12 +92,16 @@ static void say(const char *fmt, ...)
 	if (n >= (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, n) < 0) {
-		/* nothing to do: stderr is gone */
-	}
+	done = write(STDERR_FILENO, buf, n);
+	(void)done;	/* best effort: nothing to do when stderr is gone */
 	errno = saved;
 }
 
+/*
+ * The C library's own socket() and getsockopt().  Should one be missing
+ * (it cannot be, in a dynamically linked program), the call fails with
+ * ELIBACC: the shared library that defines it cannot be reached.
+ */
 static void resolve_syms(void)
 {
 	real_socket = (socket_fn)dlsym(RTLD_NEXT, "socket");
@@ -168,7 +177,7 @@ EXPORT int socket(int domain, int type, int protocol)
 
 	pthread_once(&syms_once, resolve_syms);
 	if (!real_socket) {
-		errno = ENOSYS;
+		errno = ELIBACC;
 		return -1;
 	}
 	if (!want_atcp(domain, type, protocol))
@@ -179,17 +188,16 @@ EXPORT int socket(int domain, int type, int protocol)
 	if (fd < 0) {
 		err = errno;
 		if (!quiet && !__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
-			say("cannot create an ATCP socket (IP protocol %d): %s; is the atcp module loaded?",
-			    atcp_proto, strerror(err));
+			say(NO_ATCP_FMT, atcp_proto, strerror(err));
 		else if (debug)
-			say("socket(%s, SOCK_STREAM, %d) failed: %s",
+			say("%s(%s, SOCK_STREAM, %d) failed: %s", __func__,
 			    domain == AF_INET ? "AF_INET" : "AF_INET6",
 			    atcp_proto, strerror(err));
 		errno = err;
 		return -1;
 	}
 	if (debug)
-		say("socket(%s, SOCK_STREAM, %d) -> protocol %d, fd %d",
+		say("%s(%s, SOCK_STREAM, %d) -> protocol %d, fd %d", __func__,
 		    domain == AF_INET ? "AF_INET" : "AF_INET6",
 		    protocol, atcp_proto, fd);
 	return fd;
@@ -220,7 +228,7 @@ EXPORT int getsockopt(int fd, int level, int optname, void *optval,
 
 	pthread_once(&syms_once, resolve_syms);
 	if (!real_getsockopt) {
-		errno = ENOSYS;
+		errno = ELIBACC;
 		return -1;
 	}
 	ret = real_getsockopt(fd, level, optname, optval, optlen);

@@ -20,9 +20,10 @@
  *          connections/s and the latency of one whole cycle.
  *
  * The result is one line on stdout, "key=value" fields after the test
- * name, e.g.
+ * name, e.g. (the rr line is wrapped here, not in the output)
  *   bulk proto=tcp(6) bytes=67108864 seconds=0.912 MBps=73.6
- *   rr proto=atcp(253) n=5000 req=64 resp=64 seconds=2.10 tps=2381.0 mean_us=420.0 p50_us=401.2 p99_us=801.5
+ *   rr proto=atcp(253) n=5000 req=64 resp=64 seconds=2.10 tps=2381.0
+ *      mean_us=420.0 p50_us=401.2 p99_us=801.5
  * Any failure (socket(), connect(), a short or failed send/recv, a
  * timeout, corrupted data with -V) prints "atcp-bench: ..." on stderr and
  * exits 1: there is never a number for a run that did not complete.
@@ -74,7 +75,7 @@ struct hdr {
 	uint32_t resp;		/* flags (FLAG_VERIFY) ride in test's high 16 bits */
 };
 
-static const char *test_names[] = {
+static const char * const test_names[] = {
 	[T_BULK] = "bulk", [T_RR] = "rr", [T_CRR] = "crr",
 };
 
@@ -391,7 +392,8 @@ static const char *serve(int fd, char *why, size_t whylen)
 			if (verify) {
 				bad = check(buf, h.req, roff);
 				if (bad >= 0) {
-					snprintf(why, whylen, "request %llu: data corrupted at byte %llu",
+					snprintf(why, whylen,
+						 "request %llu: data corrupted at byte %llu",
 						 (unsigned long long)i,
 						 (unsigned long long)(roff + bad));
 					goto out;
@@ -662,9 +664,11 @@ static void run_rr(void)
 	t1 = now();
 	close(fd);
 	lat_stats(lat, n, &mean, &p50, &p99);
-	printf("rr proto=%s(%d) n=%llu req=%u resp=%u seconds=%.3f tps=%.1f mean_us=%.1f p50_us=%.1f p99_us=%.1f%s\n",
+	printf("rr proto=%s(%d) n=%llu req=%u resp=%u",
 	       opt.proto_name, opt.proto, (unsigned long long)n, opt.req,
-	       opt.resp, t1 - t0, n / (t1 - t0), mean, p50, p99,
+	       opt.resp);
+	printf(" seconds=%.3f tps=%.1f mean_us=%.1f p50_us=%.1f p99_us=%.1f%s\n",
+	       t1 - t0, n / (t1 - t0), mean, p50, p99,
 	       opt.verify ? " verified=1" : "");
 	free(lat);
 	free(req);
@@ -717,9 +721,11 @@ static void run_crr(void)
 	}
 	t1 = now();
 	lat_stats(lat, n, &mean, &p50, &p99);
-	printf("crr proto=%s(%d) n=%llu req=%u resp=%u seconds=%.3f cps=%.1f mean_us=%.1f p50_us=%.1f p99_us=%.1f%s\n",
+	printf("crr proto=%s(%d) n=%llu req=%u resp=%u",
 	       opt.proto_name, opt.proto, (unsigned long long)n, opt.req,
-	       opt.resp, t1 - t0, n / (t1 - t0), mean, p50, p99,
+	       opt.resp);
+	printf(" seconds=%.3f cps=%.1f mean_us=%.1f p50_us=%.1f p99_us=%.1f%s\n",
+	       t1 - t0, n / (t1 - t0), mean, p50, p99,
 	       opt.verify ? " verified=1" : "");
 	free(lat);
 	free(req);
@@ -728,33 +734,33 @@ static void run_crr(void)
 
 /* ------------------------------------------------------------- main --- */
 
-static void usage(int status)
+static void print_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-"usage: atcp-bench -s [-p PROTO] [-b ADDR] [-l PORT] [-T SEC] [-D] [-q]\n"
-"       atcp-bench -c HOST -t bulk|rr|crr [-p PROTO] [-l PORT] [options]\n"
-"\n"
-"  -s, --server          serve tests, one connection at a time, until killed\n"
-"  -c, --client HOST     run test -t against the server at HOST\n"
-"  -p, --proto PROTO     tcp (default), atcp ($ATCP_PROTO, else the module's\n"
-"                        proto= parameter, else 253), or an IP protocol number\n"
-"  -l, --port PORT       port (default 5201)\n"
-"  -b, --bind ADDR       server address (default :: dual-stack, else 0.0.0.0)\n"
-"  -t, --test TEST       bulk: -m MiB one way, MB/s (10^6 bytes/s)\n"
-"                        rr: -n transactions of -r/-R bytes on one connection\n"
-"                        crr: -n cycles of connect, request, response, close\n"
-"  -m, --mib N           bulk size in MiB (default 64)\n"
-"  -n, --count N         transactions (rr, default 10000) or cycles (crr, 1000)\n"
-"  -r, --req BYTES       request size (default 64)\n"
-"  -R, --resp BYTES      response size (default 64)\n"
-"  -T, --timeout SEC     receive/send/connect timeout per call (default 60;\n"
-"                        0 = none)\n"
-"  -D, --nodelay         set TCP_NODELAY on both ends (fails if unsupported)\n"
-"  -V, --verify          check every payload byte (slower)\n"
-"  -q, --quiet           server: do not log failed connections\n"
-"\n"
-"Output: one line, e.g. \"bulk proto=tcp(6) bytes=... seconds=... MBps=...\";\n"
-"any failure: a message on stderr and exit status 1, no numbers.\n");
+		"usage: atcp-bench -s [-p PROTO] [-b ADDR] [-l PORT] [-T SEC] [-D] [-q]\n"
+		"       atcp-bench -c HOST -t bulk|rr|crr [-p PROTO] [-l PORT] [options]\n"
+		"\n"
+		"  -s, --server          serve tests, one connection at a time, until killed\n"
+		"  -c, --client HOST     run test -t against the server at HOST\n"
+		"  -p, --proto PROTO     tcp (default), atcp ($ATCP_PROTO, else the module's\n"
+		"                        proto= parameter, else 253), or an IP protocol number\n"
+		"  -l, --port PORT       port (default 5201)\n"
+		"  -b, --bind ADDR       server address (default :: dual-stack, else 0.0.0.0)\n"
+		"  -t, --test TEST       bulk: -m MiB one way, MB/s (10^6 bytes/s)\n"
+		"                        rr: -n transactions of -r/-R bytes on one connection\n"
+		"                        crr: -n cycles of connect, request, response, close\n"
+		"  -m, --mib N           bulk size in MiB (default 64)\n"
+		"  -n, --count N         transactions (rr, default 10000) or cycles (crr, 1000)\n"
+		"  -r, --req BYTES       request size (default 64)\n"
+		"  -R, --resp BYTES      response size (default 64)\n"
+		"  -T, --timeout SEC     receive/send/connect timeout per call (default 60;\n"
+		"                        0 = none)\n"
+		"  -D, --nodelay         set TCP_NODELAY on both ends (fails if unsupported)\n"
+		"  -V, --verify          check every payload byte (slower)\n"
+		"  -q, --quiet           server: do not log failed connections\n"
+		"\n"
+		"Output: one line, e.g. \"bulk proto=tcp(6) bytes=... seconds=... MBps=...\";\n"
+		"any failure: a message on stderr and exit status 1, no numbers.\n");
 	exit(status);
 }
 
@@ -796,32 +802,64 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "sc:p:l:b:t:m:n:r:R:T:DVqh",
 				lopts, NULL)) != -1) {
 		switch (c) {
-		case 's': opt.server = 1; break;
-		case 'c': opt.host = optarg; break;
-		case 'p': set_proto(optarg); break;
-		case 'l': opt.port = optarg; num(optarg, "port", 65535); break;
-		case 'b': opt.bind_addr = optarg; break;
-		case 't': test = optarg; break;
-		case 'm': opt.mib = num(optarg, "size", 1 << 20); break;
-		case 'n': opt.count = num(optarg, "count", 100000000); break;
-		case 'r': opt.req = num(optarg, "request size", 64 << 20); break;
-		case 'R': opt.resp = num(optarg, "response size", 64 << 20); break;
-		case 'T': opt.timeout = num(optarg, "timeout", 86400); break;
-		case 'D': opt.nodelay = 1; break;
-		case 'V': opt.verify = 1; break;
-		case 'q': opt.quiet = 1; break;
-		case 'h': usage(0); break;
-		default: usage(2);
+		case 's':
+			opt.server = 1;
+			break;
+		case 'c':
+			opt.host = optarg;
+			break;
+		case 'p':
+			set_proto(optarg);
+			break;
+		case 'l':
+			opt.port = optarg;
+			num(optarg, "port", 65535);
+			break;
+		case 'b':
+			opt.bind_addr = optarg;
+			break;
+		case 't':
+			test = optarg;
+			break;
+		case 'm':
+			opt.mib = num(optarg, "size", 1 << 20);
+			break;
+		case 'n':
+			opt.count = num(optarg, "count", 100000000);
+			break;
+		case 'r':
+			opt.req = num(optarg, "request size", 64 << 20);
+			break;
+		case 'R':
+			opt.resp = num(optarg, "response size", 64 << 20);
+			break;
+		case 'T':
+			opt.timeout = num(optarg, "timeout", 86400);
+			break;
+		case 'D':
+			opt.nodelay = 1;
+			break;
+		case 'V':
+			opt.verify = 1;
+			break;
+		case 'q':
+			opt.quiet = 1;
+			break;
+		case 'h':
+			print_usage(0);
+			break;
+		default:
+			print_usage(2);
 		}
 	}
 	if (optind != argc || opt.server == !!opt.host)
-		usage(2);
+		print_usage(2);
 	if (opt.server) {
 		run_server();
 		return 0;
 	}
 	if (!test)
-		usage(2);
+		print_usage(2);
 	for (c = T_BULK; c <= T_CRR; c++)
 		if (!strcmp(test, test_names[c]))
 			opt.test = c;
@@ -834,9 +872,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	resolve_peer();
 	switch (opt.test) {
-	case T_BULK: run_bulk(); break;
-	case T_RR: run_rr(); break;
-	case T_CRR: run_crr(); break;
+	case T_BULK:
+		run_bulk();
+		break;
+	case T_RR:
+		run_rr();
+		break;
+	case T_CRR:
+		run_crr();
+		break;
 	}
 	freeaddrinfo(peer);
 	return 0;
