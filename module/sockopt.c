@@ -153,8 +153,11 @@ static int atcp_own_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 			WRITE_ONCE(as->keepcnt, val);
 		break;
 	case TCP_LINGER2:
-		/* < 0: no FIN-WAIT-2 for orphans; 0: fin_timeout; capped. */
-		WRITE_ONCE(as->linger2, val < 0 ? -1 : min(val, 3600));
+		/* < 0: no FIN-WAIT-2 for orphans; 0: fin_timeout; capped
+		 * at two minutes, as TCP (TCP_FIN_TIMEOUT_MAX).
+		 */
+		WRITE_ONCE(as->linger2, val < 0 ? -1 :
+			   min_t(int, val, TCP_FIN_TIMEOUT_MAX / HZ));
 		break;
 	case TCP_USER_TIMEOUT:
 		if (val < 0)
