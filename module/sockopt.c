@@ -190,6 +190,7 @@ static int atcp_own_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 void atcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	const struct atcp_sock *as = atcp_sk(sk);
+	struct dst_entry *dst;
 	u32 now = jiffies;
 	int state;
 	bool slow;
@@ -230,7 +231,11 @@ void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_retrans = as->retrans_out;
 	info->tcpi_last_data_recv = jiffies_to_msecs(now - as->lrcvtime);
 	info->tcpi_last_ack_recv = jiffies_to_msecs(now - as->rcv_tstamp);
-	info->tcpi_pmtu = inet_csk(sk)->icsk_pmtu_cookie;
+	/* An ATCP socket has no inet_connection_sock: the route's MTU. */
+	rcu_read_lock();
+	dst = __sk_dst_get(sk);
+	info->tcpi_pmtu = dst ? dst_mtu(dst) : 0;
+	rcu_read_unlock();
 	info->tcpi_rcv_ssthresh = as->rcv_wnd;
 	info->tcpi_rtt = as->rtt.srtt_us;
 	info->tcpi_rttvar = as->rtt.rttvar_us;
