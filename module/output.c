@@ -675,12 +675,15 @@ static bool atcp_fit_window(struct sock *sk, struct sk_buff *skb)
  *
  * A segment leaves when the congestion window has room, it fits in the
  * peer's window and Nagle agrees.  When the peer's window alone stops
- * the sender and nothing is in flight, the persist timer is armed.
+ * the sender and nothing is in flight, the persist timer is armed; so it
+ * is when TCP_CORK or MSG_MORE holds a partial segment back with nothing
+ * in flight, which bounds the hold to about an RTO, as TCP does (tcp(7):
+ * "a 200 millisecond ceiling"; tcp_check_probe_timer()).
  */
 void atcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	bool wnd_limited = false;
+	bool wnd_limited = false, held = false;
 	struct sk_buff *skb;
 
 	nonagle |= as->nonagle;
@@ -696,13 +699,16 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 			wnd_limited = true;
 			break;
 		}
-		if (!atcp_nagle_ok(sk, skb, nonagle))
+		if (!atcp_nagle_ok(sk, skb, nonagle)) {
+			held = true;
 			break;
+		}
 		if (atcp_transmit_skb(sk, skb))
 			break;
 		atcp_new_data_sent(sk, skb);
 	}
-	if (wnd_limited && !as->packets_out && !timer_pending(&as->rtx_timer))
+	if ((wnd_limited || held) && !as->packets_out &&
+	    !timer_pending(&as->rtx_timer))
 		atcp_reset_xmit_timer(sk, ATCP_TIMER_PROBE0,
 				      as->rtt.rto << as->backoff);
 }

@@ -153,8 +153,11 @@ static int atcp_own_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 			WRITE_ONCE(as->keepcnt, val);
 		break;
 	case TCP_LINGER2:
-		/* < 0: no FIN-WAIT-2 for orphans; 0: fin_timeout; capped. */
-		WRITE_ONCE(as->linger2, val < 0 ? -1 : min(val, 3600));
+		/* < 0: no FIN-WAIT-2 for orphans; 0: fin_timeout; capped
+		 * at two minutes, as TCP (TCP_FIN_TIMEOUT_MAX).
+		 */
+		WRITE_ONCE(as->linger2, val < 0 ? -1 :
+			   min_t(int, val, TCP_FIN_TIMEOUT_MAX / HZ));
 		break;
 	case TCP_USER_TIMEOUT:
 		if (val < 0)
@@ -187,7 +190,7 @@ static int atcp_own_setsockopt(struct sock *sk, int optname, sockptr_t optval,
 void atcp_get_info(struct sock *sk, struct tcp_info *info)
 {
 	const struct atcp_sock *as = atcp_sk(sk);
-	const struct dst_entry *dst;
+	struct dst_entry *dst;
 	u32 now = jiffies;
 	int state;
 	bool slow;
@@ -228,8 +231,11 @@ void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_retrans = as->retrans_out;
 	info->tcpi_last_data_recv = jiffies_to_msecs(now - as->lrcvtime);
 	info->tcpi_last_ack_recv = jiffies_to_msecs(now - as->rcv_tstamp);
+	/* An ATCP socket has no inet_connection_sock: the route's MTU. */
+	rcu_read_lock();
 	dst = __sk_dst_get(sk);
 	info->tcpi_pmtu = dst ? dst_mtu(dst) : 0;
+	rcu_read_unlock();
 	info->tcpi_rcv_ssthresh = as->rcv_wnd;
 	info->tcpi_rtt = as->rtt.srtt_us;
 	info->tcpi_rttvar = as->rtt.rttvar_us;

@@ -169,6 +169,17 @@ static void atcp_probe_timer(struct sock *sk)
 		return;
 	}
 	/*
+	 * The window takes what is queued: TCP_CORK or MSG_MORE held it
+	 * back with nothing in flight.  It goes now (tcp_write_wakeup()).
+	 */
+	if (!atcp_seq_after(ATCP_SKB_CB(as->send_head)->end_seq,
+			    as->snd_una + as->snd_wnd)) {
+		as->probes_out = 0;
+		as->backoff = 0;
+		atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+		return;
+	}
+	/*
 	 * A peer that answers probes (even with a zero window) resets
 	 * probes_out; only silence counts toward the limit.
 	 */
