@@ -89,20 +89,28 @@ void atcp_ack_snd_check(struct sock *sk, bool now)
 }
 
 /*
- * Room for @skb in the receive buffer?  The window offered keeps the
- * buffer from overflowing (atcp_rcv_space()), so a segment is refused
- * only once the buffer is already full; out-of-order data goes first.
+ * Room for @skb in the receive buffer?  The window offered is computed to
+ * keep the buffer from overflowing (atcp_rcv_space()), but from an
+ * estimate of the payload share of skb->truesize.  Data in sequence
+ * within the window announced is the peer's right (the window never
+ * shrinks), so it may exceed SO_RCVBUF by that estimate's error, up to
+ * twice the buffer; out-of-order data is held to SO_RCVBUF and is
+ * dropped first.
  */
-static bool atcp_rmem_schedule(struct sock *sk, struct sk_buff *skb)
+static bool atcp_rmem_schedule(struct sock *sk, struct sk_buff *skb,
+			       bool in_order)
 {
 	struct atcp_sock *as = atcp_sk(sk);
+	int limit = READ_ONCE(sk->sk_rcvbuf);
 
-	if (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) &&
+	if (atomic_read(&sk->sk_rmem_alloc) > limit &&
 	    !skb_queue_empty(&as->ooo_queue)) {
 		skb_queue_purge(&as->ooo_queue);
 		sk_mem_reclaim(sk);
 	}
-	return atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) &&
+	if (in_order)
+		limit *= 2;
+	return atomic_read(&sk->sk_rmem_alloc) <= limit &&
 	       sk_rmem_schedule(sk, skb, skb->truesize);
 }
 
@@ -249,7 +257,8 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	}
 
 	/* A bare FIN needs no buffer space. */
-	if (skb->len > hlen && !atcp_rmem_schedule(sk, skb)) {
+	if (skb->len > hlen &&
+	    !atcp_rmem_schedule(sk, skb, !atcp_seq_after(cb->seq, as->rcv_nxt))) {
 		ATCP_INC_STATS(sock_net(sk), RCVQDROP);
 		as->ack_pending |= ATCP_ACK_SCHED;
 		atcp_ack_snd_check(sk, true);
