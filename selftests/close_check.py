@@ -177,6 +177,10 @@ def fl(s):
 for ns in (NS1, NS2):
     setsys(ns, "msl", MSL)
     setsys(ns, "fin_timeout", FIN_TIMEOUT)
+# lib.sh's namespaces start with orphan_retries = 1; the orphans here
+# must outlive a few retransmissions.
+ORPHAN_RETRIES = 8
+setsys(NS1, "orphan_retries", ORPHAN_RETRIES)
 
 
 # ---------------------------------------------------------- max_orphans --
@@ -237,6 +241,7 @@ for fam in (4, 6):
         rec.add("s%d" % fam, P2, fam, port, cp)
         time.sleep(0.2)
         dt, e = timed_close(c)
+        rec.poll_now()
         result(e == 0 and dt < RTT / 2,
                "IPv%d close() returns at once (%.3f s, %s)" % (
                    fam, dt, errname(e)))
@@ -381,6 +386,7 @@ with guarded("simultaneous close, both sockets"):
     def closer(sk):
         go.wait()
         sk.close()
+        rec.poll_now()
 
     ths = [threading.Thread(target=closer, args=(x,)) for x in (c, s)]
     for t in ths:
@@ -426,6 +432,7 @@ with guarded("SHUT_WR half-close"):
     rec.add("hc", P1, 4, cp, port)
     c.sendall(b"x" * 1000)
     c.shutdown(socket.SHUT_WR)
+    rec.poll_now()
     req, e = read_all(s)
     result(len(req) == 1000 and e == 0,
            "server reads the 1000-byte request, then EOF",
@@ -549,6 +556,29 @@ with guarded("SHUT_RDWR"):
     tw = wait_state(P1, 4, cp, port, TIME_WAIT, 3)
     result(tw, "SHUT_RDWR then the server's close: TIME_WAIT")
     c.close()
+
+
+with guarded("close() after SHUT_WR"):
+    # An open socket waits in FIN_WAIT2 for as long as it likes; closing
+    # it makes an orphan whose fin_timeout counts from close().
+    port = 6023
+    c, s, cp = pair(4, FAST[4], port)
+    c.shutdown(socket.SHUT_WR)
+    s.recv(10)
+    wait_state(P1, 4, cp, port, FIN_WAIT2, 3)
+    time.sleep(1.0)
+    t0 = time.monotonic()
+    c.close()
+    e = find(P1, 4, cp, port)
+    result(len(e) == 1 and e[0].state == FIN_WAIT2 and e[0].inode == 0 and
+           e[0].tr == TIMER_KEEPALIVE and e[0].when > FIN_TIMEOUT - 0.5,
+           "close() in FIN_WAIT2: an orphan whose fin_timeout timer starts "
+           "now", repr(e))
+    gone = wait_gone(P1, 4, cp, port, FIN_TIMEOUT + 3)
+    lf = time.monotonic() - t0
+    result(gone and FIN_TIMEOUT - 0.3 <= lf <= FIN_TIMEOUT + 1.5,
+           "and it is gone fin_timeout after close() (%.2f s)" % lf)
+    s.close()
 
 
 # -------------------------------------------- close() with unread data --
@@ -687,6 +717,48 @@ with guarded("data before close is delivered"):
     s.close()
 
 
+# ------------------------------------- an orphan sends its unsent data --
+# The peer opens a 2000-byte window at a time: most of the 8000 bytes
+# are still unsent when close() returns; the orphan sends them, then its
+# FIN, as the window opens.  (Not less than one MSS: ATCP does not split
+# a queued segment to fit a smaller window.)
+WND, TOTAL = 2000, 8000
+with guarded("orphan sends queued data"):
+    pr = Peer(NS2, cap, BH, FAST[4][0], 5033)
+    pr.window = WND
+    c = keep(connect_to_peer(NS1, pr, FAST[4][0]))
+    cp = pr.cport
+    c.sendall(b"p" * TOTAL)
+    c.close()
+    nxt = (pr.irs + 1) & 0xffffffff
+    fin_in = False
+    most = 0
+    deadline = time.monotonic() + 20
+    while not fin_in and time.monotonic() < deadline:
+        x = pr.wait(lambda x: x.len or x.flags & FIN, 3)
+        if x is None:
+            break
+        most = max(most, x.len)
+        if x.seq == nxt:
+            nxt = end_seq(x)
+            fin_in = bool(x.flags & FIN)
+        pr.rcv_nxt = nxt
+        pr.send(ACK)
+    f2 = wait_state(P1, 4, cp, pr.port, FIN_WAIT2, 2)
+    result(fin_in and nxt == (pr.irs + TOTAL + 2) & 0xffffffff and
+           most <= WND,
+           "the orphan sends all %d bytes within the %d-byte window, then "
+           "its FIN (seq %d)" % (TOTAL, WND, TOTAL + 1),
+           "in sequence up to %d, FIN %s, "
+           "largest segment %d" % ((nxt - pr.irs) & 0xffffffff, fin_in,
+                                    most))
+    result(f2, "FIN acknowledged: the orphan is in FIN_WAIT2",
+           sname(state_of(P1, 4, cp, pr.port)))
+    pr.send(FIN | ACK)
+    tw = wait_state(P1, 4, cp, pr.port, TIME_WAIT, 2)
+    result(tw, "the peer's FIN: TIME_WAIT")
+
+
 # ------------------------------------------------------ orphan_retries --
 with guarded("orphan_retries"):
     R = 3
@@ -727,8 +799,7 @@ with guarded("orphan_retries"):
            "deltas %r" % d)
     diag("segments after the last retransmission: %s" % [
         x.fl() for x in mine if head and x.t > head[-1].t])
-    sysctl_set(NS1, "net.atcp.orphan_retries",
-               saved[(NS1, "orphan_retries")])
+    sysctl_set(NS1, "net.atcp.orphan_retries", ORPHAN_RETRIES)
 
 
 # ------------------------------------- LAST_ACK toward a silent peer --
@@ -760,8 +831,7 @@ with guarded("LAST_ACK retries"):
     expect_states("la", [ESTABLISHED, CLOSE_WAIT, LAST_ACK, GONE],
                   "ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSED")
     rec.drop("la")
-    sysctl_set(NS1, "net.atcp.orphan_retries",
-               saved[(NS1, "orphan_retries")])
+    sysctl_set(NS1, "net.atcp.orphan_retries", ORPHAN_RETRIES)
 
 
 # ----------------------------------- data arriving after close(): RST --
@@ -888,6 +958,30 @@ with guarded("TCP_LINGER2 = -1"):
            "counted once (AbortOnData or AbortOnLinger)", "deltas %r" % d)
     diag("TCP_LINGER2=-1 counters: %r; peer recv: %s" % (d, err))
     s.close()
+
+
+# ------------------------------------------- the orphan count is back --
+# Every orphan above is gone: the namespace's count must be 0 again, so
+# max_orphans = 1 lets one more orphan live (a leaked count resets it).
+with guarded("orphan count"):
+    left = wait_for(lambda: not orphans(P1), 10)
+    pr = Peer(NS2, cap, BH, FAST[4][0], 5040)
+    c = keep(connect_to_peer(NS1, pr, FAST[4][0]))
+    setsys(NS1, "max_orphans", 1)
+    st0 = stat(NS1)
+    c.close()
+    time.sleep(0.3)
+    d = stat_delta(st0, stat(NS1), "AbortOnMemory")
+    st = state_of(P1, 4, pr.cport, pr.port)
+    result(left is True or left == [], "all orphans of this test are "
+           "gone", repr(orphans(P1)))
+    result(st == FIN_WAIT1 and d["AbortOnMemory"] == 0,
+           "max_orphans=1 still admits one orphan: no orphan count leaked "
+           "by the cases above", "state %s, deltas %r" % (sname(st), d))
+    sysctl_set(NS1, "net.atcp.max_orphans", saved[(NS1, "max_orphans")])
+    pr.wait(lambda x: x.flags & FIN, 2)
+    pr.send(RST, seq=pr.snd_nxt, ack=0, ts=False, advance=False)
+    wait_gone(P1, 4, pr.cport, pr.port, 3)
 
 
 rec.stop()

@@ -182,6 +182,11 @@ class Recorder:
                 if h is not None and (not h or h[-1][1] != st):
                     h.append((now, st))
 
+    def poll_now(self):
+        """Take a sample now, from the calling thread (right after an
+        action whose effect may not last long)."""
+        self._poll()
+
     def _run(self):
         while self.running:
             self._poll()
@@ -304,6 +309,7 @@ class Peer:
         self.ts_recent = 0
         self.ts_base = rand32()
         self.t0 = time.monotonic()
+        self.window = 65535		# what we advertise
         self.last_tsval = None		# the last TSval we sent
         self.mark = 0			# capture index: what was seen already
         self.last = None		# last segment seen from them
@@ -350,7 +356,7 @@ class Peer:
             self.ts_recent = s.opts["tsval"]
 
     def seg(self, flags, seq=None, ack=None, data=b"", ts=True,
-            tsval=None, window=65535, mss=None):
+            tsval=None, window=None, mss=None):
         """Build a segment to them (our SND.NXT / RCV.NXT by default)."""
         t = None
         if ts and self.ts_on:
@@ -359,7 +365,8 @@ class Peer:
         return build_seg(self.me, self.them, self.port, self.cport,
                          self.snd_nxt if seq is None else seq,
                          (self.rcv_nxt or 0) if ack is None else ack,
-                         flags, mss=mss, ts=t, window=window, payload=data)
+                         flags, mss=mss, ts=t, payload=data,
+                         window=self.window if window is None else window)
 
     def send(self, flags, seq=None, ack=None, data=b"", advance=True, **kw):
         self.sk.sendto(self.seg(flags, seq, ack, data, **kw),

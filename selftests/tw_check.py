@@ -201,6 +201,9 @@ with guarded("retransmitted FIN in TIME_WAIT"):
            a.seq == end_seq(fin),
            "the peer's FIN again: TIME_WAIT answers with ACK (seq = our FIN "
            "+ 1, ack = their FIN + 1)", "got %s" % a)
+    result(a is not None and a.opts.get("tsecr") == pr.last_tsval,
+           "that ACK echoes the retransmitted FIN's TSval",
+           "got %s, sent %s" % (a, pr.last_tsval))
     result(e1 is not None and e2 is not None and e1.when <= TW_LEN / 2 + 0.2
            and e2.when >= TW_LEN - 0.7,
            "and restarts the 2*msl timer (%.2f s left before, %.2f s "
@@ -427,6 +430,11 @@ with guarded("EADDRNOTAVAIL"):
            "ip_local_port_range %d-%d: four connections to port 7030, all "
            "four ports now in TIME_WAIT" % (LOW, HIGH), "TIME_WAIT ports %r"
            % tws)
+    c = keep(asock(NS1, 4))
+    e = raw_bind(c, IP[4][0], LOW)
+    result(e == errno.EADDRINUSE, "bind() to a port in TIME_WAIT fails "
+           "with EADDRINUSE", "got %s" % errname(e))
+    c.close()
     c = keep(asock(NS1, 4))
     e = c.connect_ex((IP[4][1], 7030))
     result(e == errno.EADDRNOTAVAIL, "a fifth connect() to the same peer "
