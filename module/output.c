@@ -624,13 +624,16 @@ static void atcp_new_data_sent(struct sock *sk, struct sk_buff *skb)
  * @nonagle: ATCP_NAGLE_* bits for this push, or'ed with the socket's
  *
  * A segment leaves when the congestion window has room, it fits in the
- * peer's window and Nagle agrees.  When the peer's window alone stops
- * the sender and nothing is in flight, the persist timer is armed.
+ * peer's window and Nagle agrees.  When nothing is in flight and either
+ * the peer's window stops the sender or a segment could not be handed to
+ * IP (dropped locally: no route, a full qdisc, a tc filter), the persist
+ * timer is armed: it probes the window or tries the segment again, so
+ * the connection cannot stall with no timer (tcp_check_probe_timer()).
  */
 void atcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	bool wnd_limited = false;
+	bool wnd_limited = false, failed = false;
 	struct sk_buff *skb;
 
 	nonagle |= as->nonagle;
@@ -647,11 +650,14 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 		}
 		if (!atcp_nagle_ok(sk, skb, nonagle))
 			break;
-		if (atcp_transmit_skb(sk, skb))
+		if (atcp_transmit_skb(sk, skb)) {
+			failed = true;
 			break;
+		}
 		atcp_new_data_sent(sk, skb);
 	}
-	if (wnd_limited && !as->packets_out && !timer_pending(&as->rtx_timer))
+	if ((wnd_limited || failed) && !as->packets_out &&
+	    !timer_pending(&as->rtx_timer))
 		atcp_reset_xmit_timer(sk, ATCP_TIMER_PROBE0,
 				      as->rtt.rto << as->backoff);
 }

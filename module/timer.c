@@ -155,10 +155,15 @@ static void atcp_retransmit_timer(struct sock *sk)
 	atcp_reset_xmit_timer(sk, ATCP_TIMER_RETRANS, next);
 }
 
-/* RFC 9293 3.8.6.1: the peer's window is zero; probe it. */
+/*
+ * RFC 9293 3.8.6.1: the peer's window is zero; probe it.  The same timer
+ * retries a segment that the window allows but that could not be sent
+ * (dropped locally), as tcp_write_wakeup() does.
+ */
 static void atcp_probe_timer(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *head = as->send_head;
 	unsigned long when;
 
 	if (as->packets_out || !as->send_head) {
@@ -179,8 +184,15 @@ static void atcp_probe_timer(struct sock *sk)
 		atcp_write_err(sk);
 		return;
 	}
-	atcp_send_probe(sk);
-	ATCP_INC_STATS(sock_net(sk), WINPROBE);
+	if (head && !atcp_seq_after(ATCP_SKB_CB(head)->end_seq,
+				    as->snd_una + as->snd_wnd)) {
+		atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+		if (as->packets_out)
+			return;		/* it left: the retransmission timer runs */
+	} else {
+		atcp_send_probe(sk);
+		ATCP_INC_STATS(sock_net(sk), WINPROBE);
+	}
 	as->probes_out++;
 	if (as->backoff < 16)
 		as->backoff++;
