@@ -368,6 +368,8 @@ static void atcp_keepalive(struct sock *sk)
 	    (!as->user_timeout &&
 	     as->probes_out >= atcp_keepalive_probes(as))) {
 		ATCP_INC_STATS(sock_net(sk), KEEPALIVETIMEOUTS);
+		/* As TCP: a RST, should the peer come back after all. */
+		atcp_send_active_reset(sk);
 		atcp_write_err(sk);
 		return;
 	}
