@@ -180,7 +180,14 @@ static void atcp_probe_timer(struct sock *sk)
 		atcp_write_err(sk);
 		return;
 	}
-	if (as->probes_out >= atcp_max_retries(sk)) {
+	/*
+	 * An orphan's peer may answer every probe with a zero window: then
+	 * its back-off, which only an opening window resets, bounds it
+	 * (tcp_probe_timer() does the same for SOCK_DEAD sockets).
+	 */
+	if (as->probes_out >= atcp_max_retries(sk) ||
+	    (sock_flag(sk, SOCK_DEAD) &&
+	     as->backoff >= min(atcp_max_retries(sk), 16))) {
 		atcp_write_err(sk);
 		return;
 	}
