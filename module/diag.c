@@ -53,7 +53,13 @@ static void atcp_diag_timer(const struct sock *sk, struct inet_diag_msg *r)
 	unsigned long expires;
 
 	r->idiag_timer = atcp_pending_timer(as, &expires);
-	r->idiag_retrans = r->idiag_timer ? READ_ONCE(as->retransmits) : 0;
+	/* As TCP: retransmissions for "on", probes for the others. */
+	if (r->idiag_timer == ATCP_SHOW_TIMER_RETRANS)
+		r->idiag_retrans = READ_ONCE(as->retransmits);
+	else if (r->idiag_timer)
+		r->idiag_retrans = READ_ONCE(as->probes_out);
+	else
+		r->idiag_retrans = 0;
 	r->idiag_expires = r->idiag_timer ?
 			   jiffies_delta_to_msecs(expires - jiffies) : 0;
 }

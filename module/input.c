@@ -405,7 +405,10 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 
 	/* First: sequence number acceptability. */
 	if (!atcp_seq_acceptable(as, cb->seq, cb->end_seq)) {
-		if (!th->rst)
+		/* RFC 5961 4.2: a SYN is challenged whatever its SEQ. */
+		if (th->syn && !th->rst)
+			atcp_send_challenge_ack(sk);
+		else if (!th->rst)
 			atcp_send_ack(sk);
 		return ATCP_RCV_DONE;
 	}

@@ -674,16 +674,18 @@ static bool atcp_fit_window(struct sock *sk, struct sk_buff *skb)
  * @nonagle: ATCP_NAGLE_* bits for this push, or'ed with the socket's
  *
  * A segment leaves when the congestion window has room, it fits in the
- * peer's window and Nagle agrees.  When the peer's window alone stops
- * the sender and nothing is in flight, the persist timer is armed; so it
- * is when TCP_CORK or MSG_MORE holds a partial segment back with nothing
- * in flight, which bounds the hold to about an RTO, as TCP does (tcp(7):
- * "a 200 millisecond ceiling"; tcp_check_probe_timer()).
+ * peer's window and Nagle agrees.  When nothing is in flight and the
+ * peer's window stops the sender, or a segment could not be handed to IP
+ * (dropped locally: no route, a full qdisc, a tc filter), or TCP_CORK or
+ * MSG_MORE holds a partial segment back, the persist timer is armed: it
+ * probes the window or sends what is queued, so the connection cannot
+ * stall with no timer and a cork holds about an RTO, as TCP's (tcp(7): "a
+ * 200 millisecond ceiling"; tcp_check_probe_timer()).
  */
 void atcp_write_xmit(struct sock *sk, int nonagle)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	bool wnd_limited = false, held = false;
+	bool wnd_limited = false, held = false, failed = false;
 	struct sk_buff *skb;
 
 	nonagle |= as->nonagle;
@@ -703,11 +705,13 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 			held = true;
 			break;
 		}
-		if (atcp_transmit_skb(sk, skb))
+		if (atcp_transmit_skb(sk, skb)) {
+			failed = true;
 			break;
+		}
 		atcp_new_data_sent(sk, skb);
 	}
-	if ((wnd_limited || held) && !as->packets_out &&
+	if ((wnd_limited || held || failed) && !as->packets_out &&
 	    !timer_pending(&as->rtx_timer))
 		atcp_reset_xmit_timer(sk, ATCP_TIMER_PROBE0,
 				      as->rtt.rto << as->backoff);

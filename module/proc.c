@@ -116,6 +116,7 @@ static int atcp_stat_show(struct seq_file *seq, void *v)
  * @timer: "tr" code
  * @when: clock ticks until that timer fires
  * @retrans: consecutive retransmissions
+ * @probes: unanswered keepalive or zero-window probes (TCP's "timeout")
  * @uid: owner, in the reader's user namespace
  * @inode: socket inode number, 0 once orphaned
  * @refcnt: socket references
@@ -130,6 +131,7 @@ struct atcp_proc_sock {
 	int timer;
 	clock_t when;
 	u8 retrans;
+	u8 probes;
 	uid_t uid;
 	u64 inode;
 	unsigned int refcnt;
@@ -158,6 +160,7 @@ static void atcp_proc_sock_fields(struct seq_file *seq, struct sock *sk,
 			      as->cc.ssthresh;
 	}
 	f->retrans = READ_ONCE(as->retransmits);
+	f->probes = READ_ONCE(as->probes_out);
 	/* What tcp prints since sock_i_uid() gave way to sk_uid() (6.16). */
 	f->uid = from_kuid_munged(seq_user_ns(seq), READ_ONCE(sk->sk_uid));
 	f->inode = sock_i_ino(sk);
@@ -194,7 +197,7 @@ static void atcp4_sock_show(struct seq_file *seq, struct sock *sk, int num)
 		   num, inet->inet_rcv_saddr, ntohs(inet->inet_sport),
 		   inet->inet_daddr, ntohs(inet->inet_dport), f.state,
 		   f.tx_queue, f.rx_queue, f.timer, f.when, f.retrans, f.uid,
-		   0 /* no keepalive or window probes yet */, f.inode);
+		   f.probes, f.inode);
 	atcp_proc_sock_tail(seq, sk, &f);
 	seq_pad(seq, '\n');
 }
@@ -215,7 +218,7 @@ static void atcp6_sock_show(struct seq_file *seq, struct sock *sk, int num)
 		   dst->s6_addr32[1], dst->s6_addr32[2], dst->s6_addr32[3],
 		   ntohs(inet->inet_dport), f.state, f.tx_queue, f.rx_queue,
 		   f.timer, f.when, f.retrans, f.uid,
-		   0 /* no keepalive or window probes yet */, f.inode);
+		   f.probes, f.inode);
 	atcp_proc_sock_tail(seq, sk, &f);
 	seq_putc(seq, '\n');
 }

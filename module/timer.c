@@ -157,7 +157,11 @@ static void atcp_retransmit_timer(struct sock *sk)
 	atcp_reset_xmit_timer(sk, ATCP_TIMER_RETRANS, next);
 }
 
-/* RFC 9293 3.8.6.1: the peer's window is zero; probe it. */
+/*
+ * RFC 9293 3.8.6.1: the peer's window is zero; probe it.  The same timer
+ * retries a segment that the window allows but that could not be sent
+ * (dropped locally), as tcp_write_wakeup() does.
+ */
 static void atcp_probe_timer(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
@@ -166,17 +170,6 @@ static void atcp_probe_timer(struct sock *sk)
 	if (as->packets_out || !as->send_head) {
 		as->probes_out = 0;
 		as->backoff = 0;
-		return;
-	}
-	/*
-	 * The window takes what is queued: TCP_CORK or MSG_MORE held it
-	 * back with nothing in flight.  It goes now (tcp_write_wakeup()).
-	 */
-	if (!atcp_seq_after(ATCP_SKB_CB(as->send_head)->end_seq,
-			    as->snd_una + as->snd_wnd)) {
-		as->probes_out = 0;
-		as->backoff = 0;
-		atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
 		return;
 	}
 	/*
@@ -189,20 +182,30 @@ static void atcp_probe_timer(struct sock *sk)
 		return;
 	}
 	/*
-	 * An orphan whose peer keeps answering with a zero window would
-	 * probe for ever: bound it by its back-off instead (tcp_probe_timer).
+	 * An orphan's peer may answer every probe with a zero window: then
+	 * its back-off, which only an opening window resets, bounds it
+	 * (tcp_probe_timer() does the same for SOCK_DEAD sockets).
 	 */
 	if (as->probes_out >= atcp_max_retries(sk) ||
-	    (sock_flag(sk, SOCK_DEAD) && as->backoff >= atcp_max_retries(sk))) {
+	    (sock_flag(sk, SOCK_DEAD) &&
+	     as->backoff >= min(atcp_max_retries(sk), 16))) {
 		atcp_write_err(sk);
 		return;
 	}
-	/* A window that opened a little lets part of the data go instead. */
+	/*
+	 * What the window takes goes now (tcp_write_wakeup()): data a cork
+	 * or MSG_MORE held back, the head of a window that opened a little,
+	 * or a segment IP dropped locally before.
+	 */
 	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
 	if (as->packets_out)
-		return;
-	atcp_send_probe(sk);
-	ATCP_INC_STATS(sock_net(sk), WINPROBE);
+		return;		/* it left: the retransmission timer runs */
+	if (as->send_head &&
+	    atcp_seq_after(ATCP_SKB_CB(as->send_head)->end_seq,
+			   as->snd_una + as->snd_wnd)) {
+		atcp_send_probe(sk);
+		ATCP_INC_STATS(sock_net(sk), WINPROBE);
+	}
 	as->probes_out++;
 	if (as->backoff < 16)
 		as->backoff++;
@@ -378,7 +381,7 @@ static void atcp_keepalive(struct sock *sk)
 	    (!as->user_timeout &&
 	     as->probes_out >= atcp_keepalive_probes(as))) {
 		ATCP_INC_STATS(sock_net(sk), KEEPALIVETIMEOUTS);
-		/* As TCP: tell the peer, should it be there after all. */
+		/* As TCP: a RST, should the peer come back after all. */
 		atcp_send_active_reset(sk);
 		atcp_write_err(sk);
 		return;
