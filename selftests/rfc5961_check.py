@@ -18,7 +18,9 @@ its last window << its window scale.  Prints PASS/FAIL/SKIP lines.
   SYN in ESTABLISHED (in and out of the window) -> challenge ACK;
   ACK above SND.NXT (with data at RCV.NXT) -> challenge ACK, the segment
       is dropped (no data delivered, nothing acknowledged);
-  ACK below SND.UNA - MAX.SND.WND (with data) -> dropped silently;
+  ACK below SND.UNA - MAX.SND.WND (with data) -> challenge ACK (RFC 5961
+      5.2: "discarded and an ACK sent back", as Linux does), the segment
+      is dropped;
   net.atcp.challenge_ack_limit: a burst of in-window RSTs gets at most
       the limit per second;
   RST with SEQ = RCV.NXT -> the connection is reset: the server's reader
@@ -238,9 +240,9 @@ def ipv4():
     result(r is None and acked0 == acked1, "%s ... the segment is dropped: "
            "its data is not delivered, SND.UNA does not move" % v,
            "server read: %s; tcpi_bytes_acked %s -> %s" % (r, acked0, acked1))
-    expect_silence(cn, "%s ACK = SND.UNA - 2^30 (below SND.UNA - "
-                   "MAX.SND.WND) with 10 bytes at RCV.NXT" % v, rn,
-                   sn - (1 << 30), ACK | 0x08, b"abcdefghij")
+    expect_challenge(cn, "%s ACK = SND.UNA - 2^30 (below SND.UNA - "
+                     "MAX.SND.WND) with 10 bytes at RCV.NXT" % v, rn,
+                     sn - (1 << 30), ACK | 0x08, b"abcdefghij")
     r = nothing_to_read(cn)
     result(r is None, "%s ... and its data is not delivered" % v,
            "server read: %s" % r)
