@@ -27,8 +27,10 @@
 int atcp_proto = IPPROTO_ATCP;
 module_param_named(proto, atcp_proto, int, 0444);
 MODULE_PARM_DESC(proto, "IP protocol number carrying ATCP (default 253)");
+EXPORT_SYMBOL_IF_KUNIT(atcp_proto);
 
 unsigned int atcp_net_id __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(atcp_net_id);
 
 /**
  * atcp_v4_connect() - sk_prot->connect over IPv4 (also for IPv4-mapped
