@@ -178,11 +178,15 @@ static void atcp_proc_sock_tail(struct seq_file *seq, struct sock *sk,
 {
 	const struct atcp_sock *as = atcp_sk(sk);
 
+	bool listen = f->state == TCP_LISTEN;
+
+	/* A listener shows TCP's: no ato, the initial window. */
 	seq_printf(seq, " %d %pK %lu %lu %u %u %d",
 		   f->refcnt, sk, f->rto,
+		   listen ? 0UL :
 		   (unsigned long)jiffies_to_clock_t(ATCP_DELACK_MAX),
-		   (unsigned int)READ_ONCE(as->quickack) << 1,
-		   f->state == TCP_LISTEN ? 0 : READ_ONCE(as->cc.cwnd),
+		   listen ? 0U : (unsigned int)READ_ONCE(as->quickack) << 1,
+		   listen ? ATCP_INIT_CWND : READ_ONCE(as->cc.cwnd),
 		   f->ssthresh);
 }
 
