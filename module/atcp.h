@@ -615,6 +615,7 @@ void atcp_send_probe(struct sock *sk);
 bool atcp_cwnd_room(const struct atcp_sock *as);
 void atcp_reset_xmit_timer(struct sock *sk, u8 what, unsigned long when);
 void atcp_write_xmit(struct sock *sk, int nonagle);
+bool atcp_write_wakeup(struct sock *sk);
 int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void atcp_xmit_retransmit_queue(struct sock *sk);
 void atcp_queue_skb(struct sock *sk, struct sk_buff *skb);

@@ -657,6 +657,66 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 }
 
 /*
+ * Split a segment not sent yet: its first @len bytes stay, the rest (and
+ * a FIN) moves to a new segment queued right after it.
+ */
+static int atcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
+	u32 nlen = skb->len - len;
+	struct sk_buff *nskb;
+
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
+	nskb = atcp_alloc_skb(sk, nlen, GFP_ATOMIC, true);
+	if (!nskb)
+		return -ENOMEM;
+	if (skb_copy_bits(skb, len, skb_put(nskb, nlen), nlen)) {
+		atcp_wmem_free_skb(sk, nskb);
+		return -EFAULT;
+	}
+	__skb_trim(skb, len);
+	ncb = ATCP_SKB_CB(nskb);
+	ncb->seq = cb->seq + len;
+	ncb->end_seq = cb->end_seq;
+	ncb->flags = cb->flags;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~TCPHDR_FIN;
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/**
+ * atcp_write_wakeup() - the persist timer expired: send what the peer's
+ *	window has room for
+ * @sk: the socket, owned by the caller, with nothing in flight
+ *
+ * A window that is open but smaller than the next segment is filled with
+ * the part of that segment that fits: RFC 9293 3.8.6.2.1 sender-side SWS
+ * avoidance sends after its override timeout what is pushed, as Linux's
+ * tcp_write_wakeup() does when the persist timer fires.  Only a closed
+ * window calls for a window probe.
+ *
+ * Return: true when data was sent.
+ */
+bool atcp_write_wakeup(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb = as->send_head;
+	u32 wnd_end = as->snd_una + as->snd_wnd;
+	u32 room;
+
+	if (!skb || !skb->len ||
+	    !atcp_seq_after(wnd_end, ATCP_SKB_CB(skb)->seq))
+		return false;
+	room = wnd_end - ATCP_SKB_CB(skb)->seq;
+	if (room < skb->len && atcp_fragment(sk, skb, room))
+		return false;
+	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+	return as->packets_out;
+}
+
+/*
  * Drop the first @len bytes of a queued segment the peer acknowledged
  * partially, so a retransmission starts at SND.UNA.
  */

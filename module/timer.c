@@ -179,6 +179,12 @@ static void atcp_probe_timer(struct sock *sk)
 		atcp_write_err(sk);
 		return;
 	}
+	/* A window too small for the next segment takes part of it. */
+	if (atcp_write_wakeup(sk)) {
+		as->probes_out = 0;
+		as->backoff = 0;
+		return;
+	}
 	atcp_send_probe(sk);
 	ATCP_INC_STATS(sock_net(sk), WINPROBE);
 	as->probes_out++;
