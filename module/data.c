@@ -24,7 +24,8 @@
  * @max: room in @blocks
  *
  * RFC 2018 section 4: the block holding the most recent out-of-order
- * segment comes first, then the others in sequence order.
+ * segment comes first (a MUST, also when there are more blocks than
+ * room), then the others in sequence order, lowest first.
  *
  * Return: the number of blocks.
  */
@@ -32,41 +33,40 @@ unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,
 			      unsigned int max)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	unsigned int n = 0, first = 0, i;
-	struct sk_buff *skb;
-	u32 start = 0, end = 0;
-	bool open = false;
+	struct sk_buff *skb, *last = skb_peek_tail(&as->ooo_queue);
+	struct atcp_sack_block b = { }, recent = { };
+	bool open = false, found = false;
+	unsigned int n = 0;
 
+	if (!max)
+		return 0;
 	skb_queue_walk(&as->ooo_queue, skb) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
-		if (open && !atcp_seq_after(cb->seq, end)) {
-			end = atcp_seq_max(end, cb->end_seq);
+		if (open && !atcp_seq_after(cb->seq, b.end)) {
+			b.end = atcp_seq_max(b.end, cb->end_seq);
+		} else {
+			b.start = cb->seq;
+			b.end = cb->end_seq;
+			open = true;
+		}
+		/* The block goes on unless the next segment starts past it. */
+		if (skb != last &&
+		    !atcp_seq_after(ATCP_SKB_CB(skb->next)->seq, b.end))
 			continue;
+		if (!found && atcp_seq_between(as->ooo_last, b.start, b.end - 1)) {
+			recent = b;
+			found = true;
+		} else if (n < max) {
+			blocks[n++] = b;
 		}
-		if (open) {
-			if (n == max)
-				break;
-			blocks[n].start = start;
-			blocks[n].end = end;
-			n++;
-		}
-		start = cb->seq;
-		end = cb->end_seq;
-		open = true;
 	}
-	if (open && n < max) {
-		blocks[n].start = start;
-		blocks[n].end = end;
-		n++;
-	}
-	for (i = 0; i < n; i++)
-		if (atcp_seq_between(as->ooo_last, blocks[i].start,
-				     blocks[i].end - 1))
-			first = i;
-	if (first)
-		swap(blocks[0], blocks[first]);
-	return n;
+	if (!found)
+		return n;
+	n = min(n, max - 1);
+	memmove(&blocks[1], &blocks[0], n * sizeof(*blocks));
+	blocks[0] = recent;
+	return n + 1;
 }
 
 /**
