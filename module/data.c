@@ -68,6 +68,7 @@ unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,
 	blocks[0] = recent;
 	return n + 1;
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_sack_blocks);
 
 /**
  * atcp_ack_snd_check() - send an owed ACK now, or leave it to the timer

@@ -355,6 +355,7 @@ u16 atcp_select_window(struct sock *sk)
 	as->rcv_wup = as->rcv_nxt;
 	return wnd >> as->rcv_wscale;
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_select_window);
 
 /*
  * Timestamps and SACK blocks, the options of every non-SYN segment.  The
