@@ -741,6 +741,7 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 sent_us = cb->tx_us;
 	int err;
 
 	if (atcp_seq_before(cb->seq, as->snd_una) &&
@@ -753,8 +754,14 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 		as->retrans_out++;
 	cb->sacked |= ATCP_RETRANS | ATCP_EVER_RETRANS;
 	as->total_retrans++;
+	/*
+	 * TCP_USER_TIMEOUT bounds how long sent data stays unacknowledged
+	 * (RFC 5482): it runs from when this data was sent before, not from
+	 * now (Linux's retrans_stamp is the skb's send time too).
+	 */
 	if (!as->retrans_stamp)
-		as->retrans_stamp = jiffies ? : 1;
+		as->retrans_stamp = (jiffies -
+				     usecs_to_jiffies(atcp_clock_us() - sent_us)) ? : 1;
 	ATCP_INC_STATS(sock_net(sk), RETRANSSEGS);
 	trace_atcp_retransmit_skb(sk, cb->seq, as->retransmits);
 	return 0;
