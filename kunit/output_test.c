@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for module/output.c: the IPv4 checksum (TCP's, pseudo-header
- * protocol 6, whatever IP protocol carries the segment) and the sequence
- * fields of the RST that answers a segment in CLOSED (RFC 9293 3.10.7.1).
+ * protocol 6, whatever IP protocol carries the segment), the sequence
+ * fields of the RST that answers a segment in CLOSED (RFC 9293 3.10.7.1),
+ * and the receive window a segment announces (atcp_select_window()).
  */
 #include <kunit/test.h>
+#include <linux/net.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
 #include <net/tcp.h>
 
 #include "atcp.h"
@@ -285,4 +289,183 @@ static struct kunit_suite atcp_reset_test_suite = {
 	.test_cases = atcp_reset_test_cases,
 };
 
-kunit_test_suites(&atcp_csum_v4_test_suite, &atcp_reset_test_suite);
+/*
+ * atcp_select_window(): the window a segment announces, from the free
+ * receive buffer (RFC 7323 window scaling, RFC 9293 3.8.6 never shrinking,
+ * 3.8.6.2.2 receiver-side SWS avoidance).  It reads the buffer charge and
+ * the receive sequence state of a socket, so each case takes a real ATCP
+ * socket (never connected), sets those fields, and charges sk_rmem_alloc
+ * by hand (undone before the socket is released).  rcv_ratio is 1 (the
+ * whole buffer charge is payload), so the free space offered is the free
+ * buffer less an eighth.
+ */
+struct atcp_win_test {
+	struct socket *sock;
+	struct sock *sk;
+	struct atcp_sock *as;
+};
+
+static int atcp_win_test_init(struct kunit *test)
+{
+	struct atcp_win_test *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_ATCP,
+			       &w->sock);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "ATCP socket (is atcp.ko loaded?)");
+	w->sk = w->sock->sk;
+	w->as = atcp_sk(w->sk);
+	w->as->rcv_ratio = 1 << ATCP_RATIO_SHIFT;
+	w->as->rcv_mss = 1000;
+	w->as->advmss = 1460;
+	test->priv = w;
+	return 0;
+}
+
+static void atcp_win_test_exit(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+
+	atomic_set(&w->sk->sk_rmem_alloc, 0);
+	sock_release(w->sock);
+}
+
+/* Buffer @rcvbuf with @used bytes charged; window scale @ws. */
+static void atcp_win_test_buf(struct atcp_win_test *w, int rcvbuf, int used,
+			      u8 ws)
+{
+	WRITE_ONCE(w->sk->sk_rcvbuf, rcvbuf);
+	atomic_set(&w->sk->sk_rmem_alloc, used);
+	w->as->rcv_wscale = ws;
+}
+
+/* RCV.NXT, and the window last announced (RCV.WUP + RCV.WND). */
+static void atcp_win_test_seq(struct atcp_win_test *w, u32 nxt, u32 wup,
+			      u32 wnd)
+{
+	w->as->rcv_nxt = nxt;
+	w->as->rcv_wup = wup;
+	w->as->rcv_wnd = wnd;
+}
+
+static u16 atcp_win_test_select(struct atcp_win_test *w)
+{
+	u16 field;
+
+	lock_sock(w->sk);
+	field = atcp_select_window(w->sk);
+	release_sock(w->sk);
+	return field;
+}
+
+/* Scaled: the free space, rounded down to the scale unit, shifted. */
+static void atcp_win_test_scaled(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+
+	/* 300000 free -> 262500 offered -> 262400 = 2050 << 7. */
+	atcp_win_test_buf(w, 300000, 0, 7);
+	atcp_win_test_seq(w, 5000, 5000, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 2050);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 262400U);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wup, 5000U);
+}
+
+/* The field is 16 bits: 65535 << scale at most, 65535 unscaled. */
+static void atcp_win_test_cap(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+
+	atcp_win_test_buf(w, 300000, 0, 0);
+	atcp_win_test_seq(w, 5000, 5000, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 65535);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 65535U);
+
+	atcp_win_test_buf(w, 1000000, 0, 2);
+	atcp_win_test_seq(w, 5000, 5000, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 65535);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 65535U << 2);
+}
+
+/*
+ * Data arrived and was not read: the free space is below what is left of
+ * the window, which is announced anyway (rounded up to the unit), so the
+ * right edge never moves left.
+ */
+static void atcp_win_test_never_shrinks(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+	u32 old_edge = 5000 + 262400;
+
+	atcp_win_test_buf(w, 300000, 250000, 7);
+	atcp_win_test_seq(w, 105000, 5000, 262400);
+	/* 162400 left, 43750 free: round_up(162400, 128) = 1269 << 7. */
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 1269);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 162432U);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wup, 105000U);
+	KUNIT_EXPECT_GE(test, w->as->rcv_wup + w->as->rcv_wnd, old_edge);
+	KUNIT_EXPECT_LT(test, w->as->rcv_wup + w->as->rcv_wnd, old_edge + 128);
+
+	/* One byte left: announced as one unit, not as a closed window. */
+	atcp_win_test_buf(w, 300000, 300000, 7);
+	atcp_win_test_seq(w, 128, 0, 129);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 1);
+}
+
+/*
+ * Receiver SWS avoidance: the window grows only by at least
+ * min(buffer / 4, MSS) (here the MSS, 1000).
+ */
+static void atcp_win_test_sws(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+
+	/* 10000 left; 12000 free -> 10500 offered: +500 is too little. */
+	atcp_win_test_buf(w, 100000, 88000, 0);
+	atcp_win_test_seq(w, 5000, 5000, 10000);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 10000);
+	/* 12800 free -> 11200: +1200 is enough. */
+	atcp_win_test_buf(w, 100000, 87200, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 11200);
+}
+
+/* A full buffer closes the window; it reopens only by a useful amount. */
+static void atcp_win_test_zero(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+
+	atcp_win_test_buf(w, 100000, 100000, 7);
+	atcp_win_test_seq(w, 5000, 1000, 4000);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 0);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 0U);
+	/* Over-charged (rmem above rcvbuf): still closed. */
+	atcp_win_test_buf(w, 100000, 120000, 7);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 0);
+	/* 1000 free -> 875 offered, below the MSS: stays closed. */
+	atcp_win_test_buf(w, 100000, 99000, 7);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 0);
+	/* 2000 free -> 1750: round_down(1750, 128) = 13 << 7. */
+	atcp_win_test_buf(w, 100000, 98000, 7);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 13);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 1664U);
+}
+
+static struct kunit_case atcp_win_test_cases[] = {
+	KUNIT_CASE(atcp_win_test_scaled),
+	KUNIT_CASE(atcp_win_test_cap),
+	KUNIT_CASE(atcp_win_test_never_shrinks),
+	KUNIT_CASE(atcp_win_test_sws),
+	KUNIT_CASE(atcp_win_test_zero),
+	{}
+};
+
+static struct kunit_suite atcp_win_test_suite = {
+	.name = "atcp_select_window",
+	.init = atcp_win_test_init,
+	.exit = atcp_win_test_exit,
+	.test_cases = atcp_win_test_cases,
+};
+
+kunit_test_suites(&atcp_csum_v4_test_suite, &atcp_reset_test_suite,
+		  &atcp_win_test_suite);

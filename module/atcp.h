@@ -254,8 +254,9 @@ struct atcp_listen {
  * @rtt: RFC 6298 estimator
  * @rcv_tstamp: jiffies of the last ACK received
  * @lrcvtime: jiffies of the last segment received
- * @retrans_stamp: jiffies of the first retransmission of the oldest
- *	segment (0: none), for TCP_USER_TIMEOUT
+ * @retrans_stamp: jiffies when the data retransmitted first since the
+ *	last forward progress had been sent before (0: none), for
+ *	TCP_USER_TIMEOUT
  * @user_timeout: TCP_USER_TIMEOUT, milliseconds, 0 for none
  * @total_retrans: segments retransmitted over the connection's life
  * @bytes_acked: bytes the peer acknowledged
@@ -615,6 +616,7 @@ void atcp_send_probe(struct sock *sk);
 bool atcp_cwnd_room(const struct atcp_sock *as);
 void atcp_reset_xmit_timer(struct sock *sk, u8 what, unsigned long when);
 void atcp_write_xmit(struct sock *sk, int nonagle);
+bool atcp_write_wakeup(struct sock *sk);
 int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void atcp_xmit_retransmit_queue(struct sock *sk);
 void atcp_queue_skb(struct sock *sk, struct sk_buff *skb);

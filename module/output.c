@@ -623,26 +623,31 @@ static void atcp_new_data_sent(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * Split an unsent segment after @len bytes, so that its head fits the
- * peer's window.  Unsent segments are linear and have no clone.
+ * Split a segment not sent yet: its first @len bytes stay, the rest (and
+ * a FIN) moves to a new segment queued right after it.
  */
 static int atcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
-	u32 rest = skb->len - len;
+	u32 nlen = skb->len - len;
 	struct sk_buff *nskb;
 
-	nskb = atcp_alloc_skb(sk, rest, sk_gfp_mask(sk, GFP_ATOMIC), true);
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
+	nskb = atcp_alloc_skb(sk, nlen, GFP_ATOMIC, true);
 	if (!nskb)
 		return -ENOMEM;
-	skb_put_data(nskb, skb->data + len, rest);
-	skb_trim(skb, len);
+	if (skb_copy_bits(skb, len, skb_put(nskb, nlen), nlen)) {
+		atcp_wmem_free_skb(sk, nskb);
+		return -EFAULT;
+	}
+	__skb_trim(skb, len);
 	ncb = ATCP_SKB_CB(nskb);
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;
+	cb->end_seq = ncb->seq;
 	cb->flags &= ~TCPHDR_FIN;
-	cb->end_seq = cb->seq + len;
 	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
 	return 0;
 }
@@ -717,6 +722,36 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 				      as->rtt.rto << as->backoff);
 }
 
+/**
+ * atcp_write_wakeup() - the persist timer expired: send what the peer's
+ *	window has room for
+ * @sk: the socket, owned by the caller, with nothing in flight
+ *
+ * A window that is open but smaller than the next segment is filled with
+ * the part of that segment that fits: RFC 9293 3.8.6.2.1 sender-side SWS
+ * avoidance sends after its override timeout what is pushed, as Linux's
+ * tcp_write_wakeup() does when the persist timer fires.  Only a closed
+ * window calls for a window probe.
+ *
+ * Return: true when data was sent.
+ */
+bool atcp_write_wakeup(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb = as->send_head;
+	u32 wnd_end = as->snd_una + as->snd_wnd;
+	u32 room;
+
+	if (!skb || !skb->len ||
+	    !atcp_seq_after(wnd_end, ATCP_SKB_CB(skb)->seq))
+		return false;
+	room = wnd_end - ATCP_SKB_CB(skb)->seq;
+	if (room < skb->len && atcp_fragment(sk, skb, room))
+		return false;
+	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+	return as->packets_out;
+}
+
 /*
  * Drop the first @len bytes of a queued segment the peer acknowledged
  * partially, so a retransmission starts at SND.UNA.
@@ -741,6 +776,7 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 sent_us = cb->tx_us;
 	int err;
 
 	if (atcp_seq_before(cb->seq, as->snd_una) &&
@@ -753,8 +789,14 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 		as->retrans_out++;
 	cb->sacked |= ATCP_RETRANS | ATCP_EVER_RETRANS;
 	as->total_retrans++;
+	/*
+	 * TCP_USER_TIMEOUT bounds how long sent data stays unacknowledged
+	 * (RFC 5482): it runs from when this data was sent before, not from
+	 * now (Linux's retrans_stamp is the skb's send time too).
+	 */
 	if (!as->retrans_stamp)
-		as->retrans_stamp = jiffies ? : 1;
+		as->retrans_stamp = (jiffies -
+				     usecs_to_jiffies(atcp_clock_us() - sent_us)) ? : 1;
 	ATCP_INC_STATS(sock_net(sk), RETRANSSEGS);
 	trace_atcp_retransmit_skb(sk, cb->seq, as->retransmits);
 	return 0;

@@ -198,6 +198,9 @@ static void atcp_probe_timer(struct sock *sk)
 	 * or a segment IP dropped locally before.
 	 */
 	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+	/* A window too small for the next segment takes part of it. */
+	if (!as->packets_out)
+		atcp_write_wakeup(sk);
 	if (as->packets_out)
 		return;		/* it left: the retransmission timer runs */
 	if (as->send_head &&

@@ -18,12 +18,20 @@
  *   -c N            the client opens N connections, one exchange each
  *   -n              TCP_NODELAY
  *   -s N            SO_SNDBUF and SO_RCVBUF
- *   -w SEC          give up after SEC seconds (default 300)
+ *   -w SEC          give up after SEC seconds (default 300), saying "gave
+ *                   up" with the byte counts (never "timed out", which is
+ *                   left to the kernel's ETIMEDOUT)
  *   -R N            read N bytes, then stop reading for -W seconds
  *   -W SEC          (with -R) pause length
+ *   -U MS           TCP_USER_TIMEOUT (milliseconds) on the connection
+ *   -T              timestamps for captures: print "established t=T" once
+ *                   connected and add " t=T" to an error message, T being
+ *                   CLOCK_REALTIME in seconds (what tcpdump stamps with)
  *
  * Prints one line: "sent=B received=B seconds=S" (or rr=N ...).  Exits
- * non-zero with a message on any error.
+ * non-zero with a message on any error; an error poll() reports on the
+ * socket is "atcp_io: socket: <strerror>" (e.g. "Connection timed out"
+ * after retries2 or TCP_USER_TIMEOUT).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,10 +52,23 @@ static int proto = 253;
 static int nodelay, bufsize, timeout_s = 300;
 static long rr_count, rr_size = 64, conns;
 static long pause_after = -1, pause_s;
+static int user_timeout = -1, stamps;
+
+static double realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void die(const char *what)
 {
-	fprintf(stderr, "atcp_io: %s: %s\n", what, strerror(errno));
+	if (stamps)
+		fprintf(stderr, "atcp_io: %s: %s t=%.6f\n", what,
+			strerror(errno), realtime());
+	else
+		fprintf(stderr, "atcp_io: %s: %s\n", what, strerror(errno));
 	exit(1);
 }
 
@@ -94,6 +115,10 @@ static int mksock(int family)
 	    (setsockopt(s, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize)) ||
 	     setsockopt(s, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize))))
 		die("SO_SNDBUF/SO_RCVBUF");
+	if (user_timeout >= 0 &&
+	    setsockopt(s, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+		       sizeof(user_timeout)))
+		die("TCP_USER_TIMEOUT");
 	return s;
 }
 
@@ -212,8 +237,23 @@ static void stream(int s, int in, int out, long *sent, long *rcvd)
 		if (poll(&p, 1, 1000) < 0)
 			die("poll");
 		if (now() > deadline) {
-			errno = ETIMEDOUT;
-			die("transfer");
+			/* Not ETIMEDOUT: tests look for the kernel's. */
+			fprintf(stderr, "atcp_io: transfer: gave up after -w %d s (sent=%ld received=%ld%s)\n",
+				timeout_s, *sent, *rcvd,
+				out_eof ? ", peer's FIN seen" : "");
+			exit(1);
+		}
+		if (p.revents & POLLERR && (out_eof || !(p.revents & POLLIN))) {
+			/* An error the recv below would not report. */
+			int e = 0;
+			socklen_t elen = sizeof(e);
+
+			if (getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &elen))
+				die("getsockopt(SO_ERROR)");
+			if (e) {
+				errno = e;
+				die("socket");
+			}
 		}
 		if (p.revents & (POLLIN | POLLHUP | POLLERR) && !out_eof) {
 			size_t want = sizeof(obuf);
@@ -271,7 +311,7 @@ int main(int argc, char **argv)
 
 	if (env)
 		proto = atoi(env);
-	while ((opt = getopt(argc, argv, "p:r:q:c:ns:w:R:W:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:r:q:c:ns:w:R:W:U:T")) != -1) {
 		switch (opt) {
 		case 'p':
 			proto = !strcmp(optarg, "tcp") ? IPPROTO_TCP :
@@ -285,8 +325,10 @@ int main(int argc, char **argv)
 		case 'w': timeout_s = atoi(optarg); break;
 		case 'R': pause_after = atol(optarg); break;
 		case 'W': pause_s = atol(optarg); break;
+		case 'U': user_timeout = atoi(optarg); break;
+		case 'T': stamps = 1; break;
 		default:
-			fprintf(stderr, "usage: atcp_io listen|connect ADDR PORT IN OUT [-p tcp|atcp] [-r N -q N -c N] [-n] [-s N] [-w S] [-R N -W S]\n");
+			fprintf(stderr, "usage: atcp_io listen|connect ADDR PORT IN OUT [-p tcp|atcp] [-r N -q N -c N] [-n] [-s N] [-w S] [-R N -W S] [-U MS] [-T]\n");
 			return 2;
 		}
 	}
@@ -337,6 +379,10 @@ int main(int argc, char **argv)
 		close(ls);
 	} else {
 		s = do_connect(argv[optind + 1], port);
+	}
+	if (stamps) {
+		printf("established t=%.6f\n", realtime());
+		fflush(stdout);
 	}
 	t0 = now();
 	if (rr_count) {

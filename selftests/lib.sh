@@ -391,8 +391,16 @@ cap_start() {
 	shift 3
 	cap_stop
 	rm -f "$file" "$file.err"
-	nsx "$ns" tcpdump -i "$dev" -nn -U -Z root -s 512 -w "$file" "$@" \
-		2>"$file.err" &
+	# Not through nsx: CAP_PID must be tcpdump itself (ip netns exec execs
+	# it), not a subshell, which ignores SIGINT as any background job of
+	# a non-interactive shell does, so that cap_stop really stops it.
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" tcpdump -i "$dev" -nn -U -Z root -s 512 \
+			-w "$file" "$@" 2>"$file.err" &
+	else
+		tcpdump -i "$dev" -nn -U -Z root -s 512 -w "$file" "$@" \
+			2>"$file.err" &
+	fi
 	CAP_PID=$!
 	on_exit cap_stop
 	if ! wait_until 60 file_has "$file.err" 'listening on'; then
