@@ -395,11 +395,11 @@ cap_start() {
 	# it), not a subshell, which ignores SIGINT as any background job of
 	# a non-interactive shell does, so that cap_stop really stops it.
 	if [ -n "$ns" ]; then
-		ip netns exec "$ns" tcpdump -i "$dev" -nn -U -Z root -s 512 \
-			-w "$file" "$@" 2>"$file.err" &
+		ip netns exec "$ns" tcpdump -i "$dev" -nn -U --immediate-mode \
+			-Z root -s 512 -w "$file" "$@" 2>"$file.err" &
 	else
-		tcpdump -i "$dev" -nn -U -Z root -s 512 -w "$file" "$@" \
-			2>"$file.err" &
+		tcpdump -i "$dev" -nn -U --immediate-mode -Z root -s 512 \
+			-w "$file" "$@" 2>"$file.err" &
 	fi
 	CAP_PID=$!
 	on_exit cap_stop
@@ -412,6 +412,9 @@ cap_start() {
 
 cap_stop() {
 	[ -n "$CAP_PID" ] || return 0
+	# Packets still in the capture ring when SIGINT lands are lost: let
+	# tcpdump (in immediate mode) write what has just crossed the link.
+	snooze 0.3
 	kill -INT "$CAP_PID" 2>/dev/null
 	local i
 	for ((i = 0; i < 100; i++)); do
