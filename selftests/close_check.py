@@ -152,7 +152,10 @@ def recv_errno(s, timeout=5):
         return errname(e.errno)
 
 
-def expect_states(name, want, desc):
+def expect_states(name, want, desc, brief=()):
+    """The sampled state sequence is want; a state in brief (checked
+    directly elsewhere) may be too short for the 10 ms sampler to see
+    under emulation."""
     got = rec.states(name)
     # The socket and the TIME-WAIT object that replaces it live in two
     # tables; a /proc read that overlaps the hand-over may list the
@@ -162,8 +165,12 @@ def expect_states(name, want, desc):
     if seen != got:
         diag("%s: listed twice for an instant before TIME_WAIT (%s)" % (
             name, snames(got)))
-    result(seen == want, desc, "states seen: " + snames(got),
-           "expected:    " + snames(want))
+    short = [st for st in want if st not in brief or st in seen]
+    if seen != want and seen == short:
+        diag("%s: %s too brief for the sampler" % (name, snames(
+            [st for st in want if st not in short])))
+    result(seen == want or seen == short, desc,
+           "states seen: " + snames(got), "expected:    " + snames(want))
 
 
 def seg_check(cond, desc, segs, isn):
@@ -833,8 +840,11 @@ with guarded("LAST_ACK retries"):
            "orphan_retries=%d times, then the connection is CLOSED" % R,
            "%d FINs" % len(fins), *[str(x) for x in fins])
     time.sleep(0.1)
+    # CLOSE_WAIT was checked directly above ("the peer's FIN: EOF and
+    # CLOSE_WAIT"); the application closes right after EOF.
     expect_states("la", [ESTABLISHED, CLOSE_WAIT, LAST_ACK, GONE],
-                  "ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSED")
+                  "ESTABLISHED -> CLOSE_WAIT -> LAST_ACK -> CLOSED",
+                  brief=(CLOSE_WAIT,))
     rec.drop("la")
     sysctl_set(NS1, "net.atcp.orphan_retries", ORPHAN_RETRIES)
 
