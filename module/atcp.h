@@ -98,7 +98,10 @@ struct atcp_mib {
  * @rfc1337: ignore RST in TIME_WAIT (RFC 1337)
  * @challenge_ack_limit: challenge ACKs per second (RFC 5961)
  * @rto_min_ms: lower bound of the retransmission timeout, milliseconds
- * @congestion_control: default congestion control ("reno" or "cubic")
+ * @congestion_control: default congestion control ("reno" or "cubic"),
+ *	the sysctl's text
+ * @cc_default: the algorithm it names, read by new connections (one
+ *	pointer load, never a half-written string)
  * @sysctl_hdr: registered net.atcp table
  * @mib: per-cpu counters of /proc/net/atcp_stat
  * @ctl_sk4: kernel socket replies without a connection are sent through
@@ -129,6 +132,7 @@ struct atcp_net {
 	int challenge_ack_limit;
 	int rto_min_ms;
 	char congestion_control[ATCP_CA_NAME_MAX];
+	const struct atcp_cong_ops *cc_default;
 
 	struct ctl_table_header *sysctl_hdr;
 	struct atcp_mib __percpu *mib;

@@ -191,8 +191,6 @@ void atcp_init_transfer(struct sock *sk)
 {
 	struct atcp_net *an = atcp_pernet(sock_net(sk));
 	struct atcp_sock *as = atcp_sk(sk);
-	const struct atcp_cong_ops *ops;
-	char name[ATCP_CA_NAME_MAX];
 
 	/* Segments carry timestamps: the payload leaves room for them. */
 	if (as->ts_ok && as->mss > ATCP_MSS_MIN + TCPOLEN_TSTAMP_ALIGNED)
@@ -213,11 +211,8 @@ void atcp_init_transfer(struct sock *sk)
 	as->retrans_stamp = 0;
 	atcp_rtt_init(&as->rtt);
 	as->rto = as->rtt.rto;
-	if (!as->cc_ops) {
-		strscpy(name, an->congestion_control, sizeof(name));
-		ops = atcp_cong_find(name);
-		as->cc_ops = ops ? : &atcp_cubic;
-	}
+	if (!as->cc_ops)
+		as->cc_ops = READ_ONCE(an->cc_default);
 	as->cc_ops->init(&as->cc);
 	as->ca_state = ATCP_CA_OPEN;
 	if (sock_flag(sk, SOCK_KEEPOPEN))

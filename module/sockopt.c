@@ -310,14 +310,11 @@ static int atcp_own_getsockopt(struct sock *sk, int optname,
 		val = READ_ONCE(as->quickack) > 0;
 		break;
 	case TCP_CONGESTION: {
-		const struct atcp_cong_ops *ops = READ_ONCE(as->cc_ops);
+		const struct atcp_cong_ops *ops = READ_ONCE(as->cc_ops) ? :
+			READ_ONCE(atcp_pernet(sock_net(sk))->cc_default);
 		char name[ATCP_CA_NAME_MAX] = { };
 
-		if (ops)
-			strscpy(name, ops->name, sizeof(name));
-		else
-			strscpy(name, atcp_pernet(sock_net(sk))->congestion_control,
-				sizeof(name));
+		strscpy(name, ops->name, sizeof(name));
 		len = min_t(unsigned int, len, sizeof(name));
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
 			return -EFAULT;

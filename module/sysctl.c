@@ -28,8 +28,6 @@ static int atcp_65535 = 65535;
 static int atcp_msl_max = 120;
 static int atcp_int_max = INT_MAX;
 
-static const char * const atcp_ca_names[] = { "reno", "cubic" };
-
 static int atcp_proc_congestion_control(atcp_ctl_table *table, int write,
 					void *buffer, size_t *lenp,
 					loff_t *ppos)
@@ -39,20 +37,23 @@ static int atcp_proc_congestion_control(atcp_ctl_table *table, int write,
 		.data = val,
 		.maxlen = sizeof(val),
 	};
-	int ret, i;
+	const struct atcp_cong_ops *ops;
+	struct atcp_net *an;
+	int ret;
 
 	strscpy(val, table->data, sizeof(val));
 	ret = proc_dostring(&tbl, write, buffer, lenp, ppos);
 	if (ret || !write)
 		return ret;
 
-	for (i = 0; i < ARRAY_SIZE(atcp_ca_names); i++) {
-		if (!strcmp(val, atcp_ca_names[i])) {
-			strscpy(table->data, val, ATCP_CA_NAME_MAX);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	ops = atcp_cong_find(val);
+	if (!ops)
+		return -EINVAL;
+	an = container_of((char *)table->data, struct atcp_net,
+			  congestion_control[0]);
+	strscpy(table->data, val, ATCP_CA_NAME_MAX);
+	WRITE_ONCE(an->cc_default, ops);
+	return 0;
 }
 
 #define ATCP_INT(field, lo, hi) {				\
@@ -131,6 +132,7 @@ void atcp_net_defaults(struct atcp_net *an)
 	an->challenge_ack_limit = 1000;
 	an->rto_min_ms = 200;
 	strscpy(an->congestion_control, "cubic", sizeof(an->congestion_control));
+	an->cc_default = &atcp_cubic;
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_net_defaults);
 
