@@ -17,10 +17,11 @@
 #      strscpy(an->x, "name", ...)); a computed default (an expression)
 #      must not be documented as a number.
 #   4. The ranges stated there match the template's extra1/extra2 (and the
-#      names congestion_control accepts).
+#      names congestion_control accepts: module/cong.c's atcp_cong_all[]).
 #   5. A knob documented as "accepted and stored" is not read outside
-#      sysctl.c, and one documented as "in effect" is: so the page is
-#      updated when a feature lands.
+#      sysctl.c, and one documented as "in effect" is (directly, or through
+#      a field its own proc handler publishes with WRITE_ONCE): so the page
+#      is updated when a feature lands.
 #   6. Documentation/*.rst parse without docutils warnings, and local links
 #      in them and in README.md point at files that exist.
 #   7. Documentation/atcp.7 formats without groff warnings.
@@ -159,10 +160,17 @@ for m in re.finditer(r"ATCP_INT\(\s*(\w+)\s*,\s*([^,]+?)\s*,\s*([^)]+?)\s*\)",
                      template):
     knobs[m.group(1)] = (bound(m.group(2)), bound(m.group(3)))
     order.append(m.group(1))
+# congestion_control accepts the .name of every algorithm listed in
+# cong.c's atcp_cong_all[] (what atcp_cong_find() searches).
 ca_names = []
-ca = block(code, r"atcp_ca_names\s*\[\s*\]\s*=")
-if ca is not None:
-    ca_names = re.findall(r'"([^"]*)"', ca)
+cong = strip_comments(open(os.path.join(moddir, "cong.c"),
+                           encoding="utf-8").read())
+ca = block(cong, r"atcp_cong_all\s*\[\s*\]\s*=")
+for sym in re.findall(r"&\s*(\w+)", ca or ""):
+    ops = block(cong, r"struct\s+atcp_cong_ops\s+" + sym + r"\s*=")
+    m = re.search(r'\.name\s*=\s*"([^"]*)"', ops or "")
+    if m:
+        ca_names.append(m.group(1))
 for m in re.finditer(r'\.procname\s*=\s*"(\w+)"', template):
     name = m.group(1)
     knobs[name] = ("names", ca_names) if name == "congestion_control" \
@@ -180,6 +188,15 @@ for m in re.finditer(r"\ban->(\w+)\s*=\s*([^;]+);", body or ""):
 for m in re.finditer(r'strscpy\(\s*an->(\w+)\s*,\s*"([^"]*)"', body or ""):
     defaults[m.group(1)] = m.group(2)
 
+# A knob with its own handler may publish what it parsed to other fields
+# (congestion_control -> cc_default): reading those counts as using it.
+published = {}      # field -> knob
+for m in re.finditer(r'\.procname\s*=\s*"(\w+)"[^}]*?\.proc_handler\s*=\s*'
+                     r'(\w+)', template):
+    fn = block(code, r"\b" + m.group(2) + r"\s*\([^;{]*\)\s*(?=\{)")
+    for f in re.findall(r"WRITE_ONCE\(\s*an->(\w+)", fn or ""):
+        published[f] = m.group(1)
+
 uses = {}
 for path in sorted(glob.glob(os.path.join(moddir, "*.[ch]"))):
     if os.path.basename(path) == "sysctl.c":
@@ -188,6 +205,10 @@ for path in sorted(glob.glob(os.path.join(moddir, "*.[ch]"))):
     for name in knobs:
         if re.search(r"(?:\ban|atcp_pernet\([^;]*?\))\s*->\s*" + name + r"\b",
                      text):
+            uses.setdefault(name, []).append(os.path.basename(path))
+    for field, name in published.items():
+        if re.search(r"(?:\ban|atcp_pernet\([^;]*?\))\s*->\s*" + field +
+                     r"\b", text):
             uses.setdefault(name, []).append(os.path.basename(path))
 
 # ---- the page ---------------------------------------------------------------
