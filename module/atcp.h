@@ -808,6 +808,8 @@ int atcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
  * @ts_recent: TS.Recent
  * @ts_recent_stamp: when TS.Recent was set, seconds
  * @ts_offset: our TSval offset
+ * @cookie: the socket's sock_diag cookie (sock_diag_save_cookie() format)
+ * @mark: the socket's SO_MARK (shown by sock_diag, as TCP's tw_mark)
  * @timer: 2 * MSL
  * @rcu: deferred free
  */
@@ -832,6 +834,8 @@ struct atcp_tw {
 	u32 ts_recent;
 	time64_t ts_recent_stamp;
 	u32 ts_offset;
+	u32 cookie[2];
+	u32 mark;
 	struct timer_list timer;
 	struct rcu_head rcu;
 };
@@ -855,8 +859,10 @@ void atcp_tw_kill(struct atcp_tw *tw);
 void atcp_tw_put(struct atcp_tw *tw);
 bool atcp_tw_port_conflict(const struct sock *sk, u16 port);
 void atcp_tw_purge(struct net *net);
-void atcp_tw_walk(struct net *net, void (*fn)(const struct atcp_tw *tw,
-					      void *arg), void *arg);
+typedef bool (*atcp_tw_walk_fn)(const struct atcp_tw *tw,
+				const struct atcp_walk_pos *pos, void *arg);
+void atcp_tw_walk_from(struct net *net, struct atcp_walk_pos *pos,
+		       atcp_tw_walk_fn fn, void *arg);
 
 /* conn.c */
 void atcp_init_conn(struct sock *sk);
@@ -880,6 +886,7 @@ u16 atcp_route_advmss(const struct sock *sk, const struct dst_entry *dst);
 int atcp_disconnect(struct sock *sk, int flags);
 
 /* sockopt.c */
+const struct atcp_cong_ops *atcp_cong_of(const struct sock *sk);
 int atcp_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 		    unsigned int optlen);
 int atcp_getsockopt(struct sock *sk, int level, int optname,
@@ -933,6 +940,7 @@ void atcp_net_defaults(struct atcp_net *an);
 struct ctl_table *atcp_sysctl_table_alloc(struct atcp_net *an, size_t *n);
 
 /* proc.c */
+int atcp_sockets_inuse(struct net *net);
 int atcp_proc_init_net(struct net *net);
 void atcp_proc_exit_net(struct net *net);
 
@@ -942,8 +950,10 @@ __sum16 atcp_v6_csum(const void *th, unsigned int len,
 		     const struct in6_addr *saddr, const struct in6_addr *daddr);
 int atcpv6_init(void);
 void atcpv6_exit(void);
+int atcp6_sockets_inuse(struct net *net);
 #else
 static inline int atcpv6_init(void) { return 0; }
+static inline int atcp6_sockets_inuse(struct net *net) { return 0; }
 static inline void atcpv6_exit(void) { }
 #endif
 

@@ -14,14 +14,17 @@
  *    what ss shows as Recv-Q/Send-Q (see atcp_diag_get_info());
  *  - the SYN queue entries of each listener, as SYN_RECV, the way TCP
  *    reports its request sockets (no uid, inode or queues; the SYN-ACK
- *    timer and its retransmission count).
+ *    timer and its retransmission count);
+ *  - the TIME-WAIT objects, as TIME_WAIT, the way TCP reports its
+ *    timewait sockets (the closed socket's cookie, the "timewait" timer
+ *    with the time left of 2 * MSL; no uid, inode or queues).
  * filtered by the request's family, state mask and bytecode (ss's
  * "sport = :80" and the like, run by inet_diag_bc_sk()).
  *
  * Dumps are resumable (netlink calls the dump again while the reader
  * keeps reading): the position is kept in cb->args as a table bucket and
- * an index in it (atcp_walk_socks_from()), plus how far the listener at
- * that position got.  As for TCP, a dump is not an atomic snapshot: a
+ * an index in it (atcp_walk_socks_from(), atcp_tw_walk_from()), plus how
+ * far the listener at that position got.  As for TCP, a dump is not an atomic snapshot: a
  * socket created or closed meanwhile may or may not be listed.
  *
  * Sockets are collected a batch at a time under the table locks, each
@@ -94,6 +97,7 @@ static size_t atcp_diag_msg_size(void)
 		+ nla_total_size(sizeof(struct inet_diag_meminfo))
 		+ nla_total_size(SK_MEMINFO_VARS * sizeof(u32))
 		+ nla_total_size_64bit(sizeof(struct tcp_info))
+		+ nla_total_size(ATCP_CA_NAME_MAX)
 		+ 64;
 }
 
@@ -139,6 +143,11 @@ static int atcp_diag_fill(struct sock *sk, struct sk_buff *skb,
 		if (sock_diag_put_meminfo(sk, skb, INET_DIAG_SKMEMINFO))
 			goto errout;
 
+	if (ext & (1 << (INET_DIAG_CONG - 1)))
+		if (nla_put_string(skb, INET_DIAG_CONG,
+				   atcp_cong_of(sk)->name) < 0)
+			goto errout;
+
 	if (ext & (1 << (INET_DIAG_INFO - 1))) {
 		struct nlattr *attr;
 
@@ -158,87 +167,105 @@ errout:
 	return -EMSGSIZE;
 }
 
-/*
- * A SYN queue entry, as inet_req_diag_fill() reports TCP's: SYN_RECV, the
- * request's own family (an IPv4 peer of a dual-stack listener is AF_INET),
- * the input interface, the SYN-ACK timer; no uid, inode, queues or cookie.
+/**
+ * struct atcp_diag_mini - what a SYN queue entry or a TIME-WAIT object
+ *	shows: no socket behind it, only its connection's identity
+ * @family: AF_INET, or AF_INET6 (also for an IPv4-mapped peer of an
+ *	AF_INET6 socket)
+ * @state: TCP_SYN_RECV or TCP_TIME_WAIT
+ * @laddr: local address, IPv6 or IPv4-mapped
+ * @raddr: remote address, IPv6 or IPv4-mapped
+ * @sport: local port, network order
+ * @dport: remote port, network order
+ * @oif: interface (the input interface of a request; the bound device
+ *	of the socket a TIME-WAIT object came from)
+ * @mark: its mark (the listener's for a request)
  */
-static int atcp_diag_fill_req(const struct sock *lsk,
-			      const struct atcp_request *req,
-			      struct sk_buff *skb, struct netlink_callback *cb,
-			      bool net_admin)
+struct atcp_diag_mini {
+	u16 family;
+	u8 state;
+	const struct in6_addr *laddr;
+	const struct in6_addr *raddr;
+	__be16 sport;
+	__be16 dport;
+	int oif;
+	u32 mark;
+};
+
+/*
+ * The message of a SYN queue entry or a TIME-WAIT object, as
+ * inet_req_diag_fill() and inet_twsk_diag_fill() build TCP's: no uid,
+ * inode or queues; the caller sets the timer fields and ends the message.
+ */
+static struct inet_diag_msg *
+atcp_diag_put_mini(struct sk_buff *skb, struct netlink_callback *cb,
+		   const struct atcp_diag_mini *m, u16 nlmsg_flags,
+		   bool net_admin, struct nlmsghdr **nlhp)
 {
 	struct inet_diag_msg *r;
 	struct nlmsghdr *nlh;
 
 	nlh = nlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			cb->nlh->nlmsg_type, sizeof(*r), NLM_F_MULTI);
+			cb->nlh->nlmsg_type, sizeof(*r), nlmsg_flags);
 	if (!nlh)
-		return -EMSGSIZE;
+		return NULL;
 	r = nlmsg_data(nlh);
 	memset(r, 0, sizeof(*r));
-	r->idiag_family = req->family;
-	r->idiag_state = TCP_SYN_RECV;
-	r->id.idiag_sport = req->lport;
-	r->id.idiag_dport = req->rport;
-	r->id.idiag_if = req->oif;
-	if (req->family == AF_INET) {
-		r->id.idiag_src[0] = req->laddr.s6_addr32[3];
-		r->id.idiag_dst[0] = req->raddr.s6_addr32[3];
+	r->idiag_family = m->family;
+	r->idiag_state = m->state;
+	r->id.idiag_sport = m->sport;
+	r->id.idiag_dport = m->dport;
+	r->id.idiag_if = m->oif;
+	if (m->family == AF_INET) {
+		r->id.idiag_src[0] = m->laddr->s6_addr32[3];
+		r->id.idiag_dst[0] = m->raddr->s6_addr32[3];
 	} else {
-		memcpy(r->id.idiag_src, &req->laddr, sizeof(req->laddr));
-		memcpy(r->id.idiag_dst, &req->raddr, sizeof(req->raddr));
+		memcpy(r->id.idiag_src, m->laddr, sizeof(*m->laddr));
+		memcpy(r->id.idiag_dst, m->raddr, sizeof(*m->raddr));
 	}
-	r->idiag_timer = ATCP_SHOW_TIMER_RETRANS;
-	r->idiag_retrans = req->retrans;
-	r->idiag_expires = jiffies_delta_to_msecs(READ_ONCE(req->timer.expires) -
-						  jiffies);
-
-	/* TCP reports the request's mark, which is the listener's. */
-	if (net_admin && nla_put_u32(skb, INET_DIAG_MARK,
-				     READ_ONCE(lsk->sk_mark))) {
+	if (net_admin && nla_put_u32(skb, INET_DIAG_MARK, m->mark)) {
 		nlmsg_cancel(skb, nlh);
-		return -EMSGSIZE;
+		return NULL;
 	}
-	nlmsg_end(skb, nlh);
-	return 0;
-}
-
-static bool atcp_diag_family_ok(const struct inet_diag_req_v2 *r, int family)
-{
-	return r->sdiag_family == AF_UNSPEC || r->sdiag_family == family;
+	*nlhp = nlh;
+	return r;
 }
 
 /*
- * Run the request's bytecode on a SYN queue entry.  inet_diag_bc_sk()
- * takes a socket; what it reads of one that is not a full socket is the
- * struct sock_common part (family, addresses, ports, interface) and, for
- * TIME_WAIT, tw_mark: so the entry is presented as a zeroed TIME_WAIT
- * object on the stack (mark 0, as for TCP's requests without one; no
- * cgroup, as for any non-full socket).
+ * Run the request's bytecode on a SYN queue entry or TIME-WAIT object.
+ * inet_diag_bc_sk() takes a socket; what it reads of one that is not a
+ * full socket is the struct sock_common part (family, addresses, ports,
+ * interface) and, for TIME_WAIT, tw_mark: so the entry is presented as a
+ * TIME_WAIT object on the stack (no cgroup, as for any non-full socket).
  */
-static bool atcp_diag_bc_req(const struct inet_diag_dump_data *cb_data,
-			     const struct atcp_request *req)
+static bool atcp_diag_bc_mini(const struct inet_diag_dump_data *cb_data,
+			      const struct atcp_diag_mini *m)
 {
 	struct inet_timewait_sock tw;
 
 	if (!cb_data->inet_diag_nla_bc)
 		return true;
 	memset(&tw, 0, sizeof(tw));
-	tw.tw_family = req->family;
+	tw.tw_family = m->family;
 	tw.tw_state = TCP_TIME_WAIT;
-	tw.tw_num = ntohs(req->lport);
-	tw.tw_dport = req->rport;
-	tw.tw_bound_dev_if = req->oif;
-	if (req->family == AF_INET) {
-		tw.tw_rcv_saddr = req->laddr.s6_addr32[3];
-		tw.tw_daddr = req->raddr.s6_addr32[3];
+	tw.tw_num = ntohs(m->sport);
+	tw.tw_dport = m->dport;
+	tw.tw_bound_dev_if = m->oif;
+	tw.tw_mark = m->mark;
+	if (m->family == AF_INET) {
+		tw.tw_rcv_saddr = m->laddr->s6_addr32[3];
+		tw.tw_daddr = m->raddr->s6_addr32[3];
 	}
 #if IS_ENABLED(CONFIG_IPV6)
-	tw.tw_v6_rcv_saddr = req->laddr;
-	tw.tw_v6_daddr = req->raddr;
+	tw.tw_v6_rcv_saddr = *m->laddr;
+	tw.tw_v6_daddr = *m->raddr;
 #endif
 	return atcp_inet_diag_bc_sk(cb_data, (struct sock *)&tw);
+}
+
+static bool atcp_diag_family_ok(const struct inet_diag_req_v2 *r, int family)
+{
+	return r->sdiag_family == AF_UNSPEC || r->sdiag_family == family;
 }
 
 /* Sockets taken per walk of the tables, each with a reference. */
@@ -323,12 +350,43 @@ struct atcp_diag_reqs {
 	int err;
 };
 
+/* A SYN queue entry: SYN_RECV with the SYN-ACK timer and its retries. */
+static int atcp_diag_fill_req(const struct atcp_diag_mini *m,
+			      const struct atcp_request *req,
+			      struct atcp_diag_dump *d)
+{
+	struct inet_diag_msg *r;
+	struct nlmsghdr *nlh;
+
+	r = atcp_diag_put_mini(d->skb, d->cb, m, NLM_F_MULTI, d->net_admin,
+			       &nlh);
+	if (!r)
+		return -EMSGSIZE;
+	r->idiag_timer = ATCP_SHOW_TIMER_RETRANS;
+	r->idiag_retrans = req->retrans;
+	r->idiag_expires = jiffies_delta_to_msecs(READ_ONCE(req->timer.expires) -
+						  jiffies);
+	nlmsg_end(d->skb, nlh);
+	return 0;
+}
+
 /* atcp_walk_requests() callback, under the listener's spinlock. */
 static void atcp_diag_req(const struct sock *lsk,
 			  const struct atcp_request *req, void *arg)
 {
 	struct atcp_diag_reqs *w = arg;
 	struct atcp_diag_dump *d = w->d;
+	const struct atcp_diag_mini m = {
+		.family	= req->family,
+		.state	= TCP_SYN_RECV,
+		.laddr	= &req->laddr,
+		.raddr	= &req->raddr,
+		.sport	= req->lport,
+		.dport	= req->rport,
+		.oif	= req->oif,
+		/* TCP's request carries the listener's mark. */
+		.mark	= READ_ONCE(lsk->sk_mark),
+	};
 
 	if (w->err || w->done < w->skip) {
 		if (!w->err)
@@ -336,12 +394,68 @@ static void atcp_diag_req(const struct sock *lsk,
 		return;
 	}
 	if (atcp_diag_family_ok(d->r, req->family) &&
-	    atcp_diag_bc_req(d->cb_data, req) &&
-	    atcp_diag_fill_req(lsk, req, d->skb, d->cb, d->net_admin)) {
+	    atcp_diag_bc_mini(d->cb_data, &m) &&
+	    atcp_diag_fill_req(&m, req, d)) {
 		w->err = -EMSGSIZE;
 		return;
 	}
 	w->done++;
+}
+
+/* The identity of a TIME-WAIT object. */
+static void atcp_diag_tw_mini(const struct atcp_tw *tw,
+			      struct atcp_diag_mini *m)
+{
+	*m = (struct atcp_diag_mini) {
+		.family	= tw->family,
+		.state	= TCP_TIME_WAIT,
+		.laddr	= &tw->laddr,
+		.raddr	= &tw->raddr,
+		.sport	= tw->sport,
+		.dport	= tw->rport,
+		.oif	= tw->bound_dev_if,
+		.mark	= tw->mark,
+	};
+}
+
+/*
+ * A TIME-WAIT object, as inet_twsk_diag_fill(): TIME_WAIT, the socket's
+ * cookie, the "timewait" timer with the time left of its 2 * MSL.
+ */
+static int atcp_diag_fill_tw(const struct atcp_tw *tw,
+			     struct sk_buff *skb, struct netlink_callback *cb,
+			     u16 nlmsg_flags, bool net_admin)
+{
+	struct atcp_diag_mini m;
+	struct inet_diag_msg *r;
+	struct nlmsghdr *nlh;
+
+	atcp_diag_tw_mini(tw, &m);
+	r = atcp_diag_put_mini(skb, cb, &m, nlmsg_flags, net_admin, &nlh);
+	if (!r)
+		return -EMSGSIZE;
+	r->id.idiag_cookie[0] = tw->cookie[0];
+	r->id.idiag_cookie[1] = tw->cookie[1];
+	r->idiag_timer = ATCP_SHOW_TIMER_TIMEWAIT;
+	r->idiag_expires = jiffies_delta_to_msecs(READ_ONCE(tw->timer.expires) -
+						  jiffies);
+	nlmsg_end(skb, nlh);
+	return 0;
+}
+
+/* atcp_tw_walk_from() callback: stop when the message is full. */
+static bool atcp_diag_tw(const struct atcp_tw *tw,
+			 const struct atcp_walk_pos *pos, void *arg)
+{
+	struct atcp_diag_dump *d = arg;
+	struct atcp_diag_mini m;
+
+	atcp_diag_tw_mini(tw, &m);
+	if (!atcp_diag_family_ok(d->r, tw->family) ||
+	    !atcp_diag_bc_mini(d->cb_data, &m))
+		return false;
+	return atcp_diag_fill_tw(tw, d->skb, d->cb, NLM_F_MULTI,
+				 d->net_admin) != 0;
 }
 
 /*
@@ -392,13 +506,14 @@ static void atcp_diag_put_items(struct atcp_diag_dump *d, unsigned int from)
 }
 
 /*
- * inet_diag_handler.dump.  cb->args: [0] bucket and [1] index of the
- * socket to continue at (struct atcp_walk_pos); for that socket, [2] its
- * own message was sent, [3] how many of its requests were handled.
+ * The connection tables' part of a dump.  cb->args: [0] bucket and [1]
+ * index of the socket to continue at (struct atcp_walk_pos); for that
+ * socket, [2] its own message was sent, [3] how many of its requests were
+ * handled.  Returns -EMSGSIZE when the message is full.
  */
-static void atcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb,
-			   const struct inet_diag_req_v2 *r)
+static int atcp_diag_dump_socks(struct atcp_diag_dump *d, struct net *net)
 {
+	struct netlink_callback *cb = d->cb;
 	struct atcp_walk_pos pos = {
 		.bucket	= cb->args[0],
 		.num	= cb->args[1],
@@ -406,21 +521,8 @@ static void atcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	const struct atcp_walk_pos start = pos;
 	unsigned long sk_done = cb->args[2];
 	unsigned long reqs_done = cb->args[3];
-	struct atcp_diag_dump dump = {
-		.skb		= skb,
-		.cb		= cb,
-		.r		= r,
-		.cb_data	= cb->data,
-		.states		= r->idiag_states,
-		.net_admin	= netlink_net_capable(cb->skb, CAP_NET_ADMIN),
-	};
-	struct atcp_diag_dump *d = &dump;
-	struct net *net = sock_net(skb->sk);
 	unsigned int i;
-
-	/* TCP's requests are TCP_NEW_SYN_RECV inside, reported SYN_RECV. */
-	if (d->states & TCPF_NEW_SYN_RECV)
-		d->states |= TCPF_SYN_RECV;
+	int err = 0;
 
 	for (;;) {
 		atcp_walk_socks_from(net, &pos, atcp_diag_collect, d);
@@ -435,21 +537,62 @@ static void atcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb,
 				sk_done = 0;
 				reqs_done = 0;
 			}
-			if (atcp_diag_dump_item(d, it, &sk_done, &reqs_done)) {
+			err = atcp_diag_dump_item(d, it, &sk_done, &reqs_done);
+			if (err) {
 				pos = it->pos;
-				atcp_diag_put_items(d, 0);
-				goto out;
+				break;
 			}
 			sk_done = 0;
 			reqs_done = 0;
 		}
 		atcp_diag_put_items(d, 0);
+		if (err)
+			break;
 	}
-out:
 	cb->args[0] = pos.bucket;
 	cb->args[1] = pos.num;
 	cb->args[2] = sk_done;
 	cb->args[3] = reqs_done;
+	return err;
+}
+
+/*
+ * inet_diag_handler.dump: the connection tables (atcp_diag_dump_socks()),
+ * then the TIME-WAIT table.  cb->args[4] is 0 until the first part is
+ * done, then 1 + the TIME-WAIT bucket to continue at, and cb->args[5] the
+ * index in it (netlink_callback has six args).
+ */
+static void atcp_diag_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct inet_diag_req_v2 *r)
+{
+	struct atcp_diag_dump dump = {
+		.skb		= skb,
+		.cb		= cb,
+		.r		= r,
+		.cb_data	= cb->data,
+		.states		= r->idiag_states,
+		.net_admin	= netlink_net_capable(cb->skb, CAP_NET_ADMIN),
+	};
+	struct net *net = sock_net(skb->sk);
+	struct atcp_walk_pos tw_pos;
+
+	/* TCP's requests are TCP_NEW_SYN_RECV inside, reported SYN_RECV. */
+	if (dump.states & TCPF_NEW_SYN_RECV)
+		dump.states |= TCPF_SYN_RECV;
+
+	if (!cb->args[4]) {
+		if (atcp_diag_dump_socks(&dump, net))
+			return;
+		cb->args[4] = 1;
+		cb->args[5] = 0;
+	}
+	if (!(dump.states & TCPF_TIME_WAIT))
+		return;
+	tw_pos.bucket = cb->args[4] - 1;
+	tw_pos.num = cb->args[5];
+	atcp_tw_walk_from(net, &tw_pos, atcp_diag_tw, &dump);
+	cb->args[4] = tw_pos.bucket + 1;
+	cb->args[5] = tw_pos.num;
 }
 
 /* The request's addresses as the tables compare them (IPv4-mapped). */
@@ -472,11 +615,44 @@ static int atcp_diag_req_addrs(const struct inet_diag_req_v2 *req,
 	}
 }
 
+/* dump_one's answer for a TIME-WAIT object; drops the reference. */
+static int atcp_diag_dump_one_tw(struct netlink_callback *cb,
+				 const struct inet_diag_req_v2 *req,
+				 struct atcp_tw *tw, bool net_admin)
+{
+	const u32 *cookie = req->id.idiag_cookie;
+	struct sk_buff *in_skb = cb->skb;
+	struct sk_buff *rep;
+	int err = -ENOENT;
+
+	/* sock_diag_check_cookie(), for an object that is not a socket. */
+	if ((cookie[0] != INET_DIAG_NOCOOKIE ||
+	     cookie[1] != INET_DIAG_NOCOOKIE) &&
+	    (cookie[0] != tw->cookie[0] || cookie[1] != tw->cookie[1]))
+		goto out;
+	err = -ENOMEM;
+	rep = nlmsg_new(atcp_diag_msg_size(), GFP_KERNEL);
+	if (!rep)
+		goto out;
+	err = atcp_diag_fill_tw(tw, rep, cb, 0, net_admin);
+	if (err) {
+		WARN_ON_ONCE(err == -EMSGSIZE);
+		nlmsg_free(rep);
+		goto out;
+	}
+	err = nlmsg_unicast(sock_net(in_skb->sk)->diag_nlsk, rep,
+			    NETLINK_CB(in_skb).portid);
+out:
+	atcp_tw_put(tw);
+	return err;
+}
+
 /*
- * inet_diag_handler.dump_one: the socket with the request's 4-tuple
- * (src = local, dst = peer), or with a peer port of 0 the listener that
- * would take a connection to src:sport; its cookie must match unless the
- * request's is INET_DIAG_NOCOOKIE.  SYN queue entries are not looked up.
+ * inet_diag_handler.dump_one: the socket or TIME-WAIT object with the
+ * request's 4-tuple (src = local, dst = peer), or with a peer port of 0
+ * the listener that would take a connection to src:sport; its cookie must
+ * match unless the request's is INET_DIAG_NOCOOKIE.  SYN queue entries
+ * are not looked up.
  */
 static int atcp_diag_dump_one(struct netlink_callback *cb,
 			      const struct inet_diag_req_v2 *req)
@@ -498,6 +674,14 @@ static int atcp_diag_dump_one(struct netlink_callback *cb,
 	if (!sk && !req->id.idiag_dport)
 		sk = atcp_lookup_listener(net, &laddr, lport, &raddr, 0,
 					  req->id.idiag_if);
+	if (!sk && req->id.idiag_dport) {
+		struct atcp_tw *tw;
+
+		tw = atcp_tw_lookup(net, &laddr, lport, &raddr,
+				    req->id.idiag_dport);
+		if (tw)
+			return atcp_diag_dump_one_tw(cb, req, tw, net_admin);
+	}
 	if (!sk)
 		return -ENOENT;
 	if (sock_diag_check_cookie(sk, req->id.idiag_cookie)) {

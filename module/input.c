@@ -212,7 +212,7 @@ void atcp_init_transfer(struct sock *sk)
 	atcp_rtt_init(&as->rtt);
 	as->rto = as->rtt.rto;
 	if (!as->cc_ops)
-		as->cc_ops = READ_ONCE(an->cc_default);
+		WRITE_ONCE(as->cc_ops, READ_ONCE(an->cc_default));
 	as->cc_ops->init(&as->cc);
 	as->ca_state = ATCP_CA_OPEN;
 	if (sock_flag(sk, SOCK_KEEPOPEN))

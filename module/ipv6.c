@@ -540,6 +540,17 @@ static struct pernet_operations atcpv6_net_ops = {
 };
 
 /**
+ * atcp6_sockets_inuse() - AF_INET6 ATCP sockets in a namespace's tables
+ * @net: the namespace
+ *
+ * Return: the number of listening and connected AF_INET6 sockets.
+ */
+int atcp6_sockets_inuse(struct net *net)
+{
+	return sock_prot_inuse_get(net, &atcpv6_prot);
+}
+
+/**
  * atcpv6_init() - register ATCP for AF_INET6
  *
  * Called after the AF_INET registration, which owns the pernet state.

@@ -252,6 +252,19 @@ static struct proto atcp_prot = {
 	.obj_size	= sizeof(struct atcp_sock),
 };
 
+/**
+ * atcp_sockets_inuse() - ATCP sockets in a namespace's tables
+ * @net: the namespace
+ *
+ * Return: the number of listening and connected sockets, both families,
+ * as /proc/net/sockstat's "inuse" counts TCP's.
+ */
+int atcp_sockets_inuse(struct net *net)
+{
+	return sock_prot_inuse_get(net, &atcp_prot) +
+	       atcp6_sockets_inuse(net);
+}
+
 static const struct proto_ops atcp_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,

@@ -105,6 +105,25 @@ static int atcp_stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/*
+ * /proc/net/atcp_sockstat: the "TCP:" line of /proc/net/sockstat for
+ * ATCP.  inuse counts listening and connected sockets (both families),
+ * orphan the closed ones still finishing their FIN handshake, tw the
+ * TIME-WAIT objects, mem the pages charged to ATCP sockets (all
+ * namespaces, as TCP's).
+ */
+static int atcp_sockstat_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct atcp_net *an = atcp_pernet(net);
+
+	seq_printf(seq, "ATCP: inuse %d orphan %d tw %d mem %ld\n",
+		   atcp_sockets_inuse(net), atomic_read(&an->orphans),
+		   atomic_read(&an->tw_count),
+		   atomic_long_read(&atcp_memory_allocated));
+	return 0;
+}
+
 /* /proc/net/tcp pads every IPv4 line to TMPSZ - 1 characters. */
 #define ATCP_PROC4_WIDTH	149
 
@@ -376,15 +395,18 @@ static void atcp_proc_conn(struct sock *sk, void *arg)
 }
 
 /* A TIME-WAIT object, as get_timewait4_sock() / get_timewait6_sock(). */
-static void atcp_proc_tw(const struct atcp_tw *tw, void *arg)
+static bool atcp_proc_tw(const struct atcp_tw *tw,
+			 const struct atcp_walk_pos *pos, void *arg)
 {
 	struct atcp_proc_iter *it = arg;
 	const struct in6_addr *src = &tw->laddr, *dst = &tw->raddr;
 	long delta = READ_ONCE(tw->timer.expires) - jiffies;
 	struct seq_file *seq = it->seq;
 
-	if (tw->family != it->family || seq_has_overflowed(seq))
-		return;
+	if (seq_has_overflowed(seq))
+		return true;
+	if (tw->family != it->family)
+		return false;
 	if (tw->family == AF_INET) {
 		seq_setwidth(seq, ATCP_PROC4_WIDTH);
 		seq_printf(seq, "%4d: %08X:%04X %08X:%04X",
@@ -406,6 +428,7 @@ static void atcp_proc_tw(const struct atcp_tw *tw, void *arg)
 		seq_pad(seq, '\n');
 	else
 		seq_putc(seq, '\n');
+	return false;
 }
 
 static int atcp_proc_show(struct seq_file *seq, int family)
@@ -415,6 +438,7 @@ static int atcp_proc_show(struct seq_file *seq, int family)
 		.family	= family,
 	};
 	struct net *net = seq_file_single_net(seq);
+	struct atcp_walk_pos tw_pos = {};
 	unsigned int i;
 	int err;
 
@@ -427,7 +451,7 @@ static int atcp_proc_show(struct seq_file *seq, int family)
 	kvfree(it.lsks);
 
 	atcp_walk_socks(net, atcp_proc_conn, &it);
-	atcp_tw_walk(net, atcp_proc_tw, &it);
+	atcp_tw_walk_from(net, &tw_pos, atcp_proc_tw, &it);
 	return 0;
 }
 
@@ -454,6 +478,7 @@ static const struct {
 	int (*show)(struct seq_file *seq, void *v);
 } atcp_proc_files[] = {
 	{ "atcp_stat",	atcp_stat_show },
+	{ "atcp_sockstat", atcp_sockstat_show },
 	{ "atcp",	atcp4_seq_show },
 #if IS_ENABLED(CONFIG_IPV6)
 	{ "atcp6",	atcp6_seq_show },
@@ -464,7 +489,8 @@ static const struct {
  * atcp_proc_init_net() - create the /proc/net entries of a namespace
  * @net: the namespace
  *
- * Creates atcp_stat, atcp and (with IPv6) atcp6; on failure none is left.
+ * Creates atcp_stat, atcp_sockstat, atcp and (with IPv6) atcp6; on
+ * failure none is left.
  *
  * Return: 0 or -ENOMEM.
  */

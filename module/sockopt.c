@@ -19,6 +19,21 @@ static bool atcp_is_own_level(int level)
 }
 
 /* TCP_CONGESTION: switch algorithms, keeping the window already earned. */
+/**
+ * atcp_cong_of() - the congestion control a socket uses or will use
+ * @sk: the socket (no lock needed)
+ *
+ * Its own (TCP_CONGESTION, or chosen when it connected), else the
+ * namespace's net.atcp.congestion_control.
+ *
+ * Return: the algorithm; never NULL.
+ */
+const struct atcp_cong_ops *atcp_cong_of(const struct sock *sk)
+{
+	return READ_ONCE(atcp_sk(sk)->cc_ops) ? :
+	       READ_ONCE(atcp_pernet(sock_net(sk))->cc_default);
+}
+
 static int atcp_set_congestion(struct sock *sk, sockptr_t optval,
 			       unsigned int optlen)
 {
@@ -40,7 +55,7 @@ static int atcp_set_congestion(struct sock *sk, sockptr_t optval,
 	lock_sock(sk);
 	cwnd = as->cc.cwnd;
 	ssthresh = as->cc.ssthresh;
-	as->cc_ops = ops;
+	WRITE_ONCE(as->cc_ops, ops);	/* sock_diag reads it unlocked */
 	ops->init(&as->cc);
 	if ((1 << sk->sk_state) & ~(TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT)) {
 		as->cc.cwnd = cwnd;
@@ -310,8 +325,7 @@ static int atcp_own_getsockopt(struct sock *sk, int optname,
 		val = READ_ONCE(as->quickack) > 0;
 		break;
 	case TCP_CONGESTION: {
-		const struct atcp_cong_ops *ops = READ_ONCE(as->cc_ops) ? :
-			READ_ONCE(atcp_pernet(sock_net(sk))->cc_default);
+		const struct atcp_cong_ops *ops = atcp_cong_of(sk);
 		char name[ATCP_CA_NAME_MAX] = { };
 
 		strscpy(name, ops->name, sizeof(name));

@@ -27,6 +27,7 @@
 #include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
+#include <linux/sock_diag.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -173,6 +174,9 @@ void atcp_time_wait(struct sock *sk, int state)
 	tw->ts_recent = as->ts_recent;
 	tw->ts_recent_stamp = as->ts_recent_stamp;
 	tw->ts_offset = as->ts_offset;
+	/* sock_diag lists the object under the socket's cookie, as TCP. */
+	sock_diag_save_cookie(sk, tw->cookie);
+	tw->mark = READ_ONCE(sk->sk_mark);
 	timer_setup(&tw->timer, atcp_tw_timer, TIMER_PINNED);
 
 	b = atcp_tw_chain(tw);
@@ -364,25 +368,48 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb,
 }
 
 /**
- * atcp_tw_walk() - call @fn for every TIME-WAIT object of a namespace
+ * atcp_tw_walk_from() - visit a namespace's TIME-WAIT objects from a saved
+ *	position on, as a resumable dump (sock_diag) needs
  * @net: the namespace
- * @fn: called under rcu_read_lock(), must not sleep
+ * @pos: in: the first object to visit; out: the object @fn stopped the
+ *	walk at, or past the end of the table when it did not
+ * @fn: called under rcu_read_lock() (it must not sleep) for each object
+ *	with its position; returns true to stop the walk before that object,
+ *	which is then where @pos points
  * @arg: passed to @fn
+ *
+ * A position is a bucket of the TIME-WAIT table and the number of the
+ * namespace's objects before it in that bucket, as for
+ * atcp_walk_socks_from().
  */
-void atcp_tw_walk(struct net *net, void (*fn)(const struct atcp_tw *tw,
-					      void *arg), void *arg)
+void atcp_tw_walk_from(struct net *net, struct atcp_walk_pos *pos,
+		       atcp_tw_walk_fn fn, void *arg)
 {
-	unsigned int i;
+	struct atcp_walk_pos here = *pos;
+	unsigned int skip = pos->num;
 
 	rcu_read_lock();
-	for (i = 0; i < (1U << ATCP_TW_BITS); i++) {
+	for (; here.bucket < (1U << ATCP_TW_BITS); here.bucket++, skip = 0) {
+		unsigned int num = 0;
 		struct atcp_tw *tw;
 
-		hlist_for_each_entry_rcu(tw, &atcp_tw_hash[i].chain, node)
-			if (net_eq(read_pnet(&tw->net), net))
-				fn(tw, arg);
+		hlist_for_each_entry_rcu(tw, &atcp_tw_hash[here.bucket].chain,
+					 node) {
+			if (!net_eq(read_pnet(&tw->net), net))
+				continue;
+			here.num = num++;
+			if (here.num < skip)
+				continue;
+			if (fn(tw, &here, arg)) {
+				rcu_read_unlock();
+				*pos = here;
+				return;
+			}
+		}
 	}
 	rcu_read_unlock();
+	pos->bucket = 1U << ATCP_TW_BITS;
+	pos->num = 0;
 }
 
 /**

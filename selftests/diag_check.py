@@ -8,12 +8,13 @@ tap_import.  Every atcpss output is compared with the sockets this process
 made (exact lines: state, queues, addresses) and with /proc/net/atcp{,6}
 read in the same namespace (inode, queues, timer).
 
-  server atcpss=PATH [many=60] [flood=400] [dev=veth1]
+  server atcpss=PATH [many=60] [flood=400] [dev=veth1] [tw=100]
         in ns1: opens the listeners and connections, prints
         "ports P4 P6 PF", reads "go S4 S6" from stdin once the peer has
         sent its SYNs (S4, S6: their source ports; SYNs to PF from ports
         20000..20000+flood-1; dev: the interface they come in on), runs
-        the checks, closes everything
+        the checks, then the TIME-WAIT ones (tw IPv4 connections and
+        an IPv6 one closed by their clients), closes everything
   peer atcpss=PATH p4=N p6=N pf=N closed=N [flood=400]
         in ns2 (which drops every ATCP segment it receives): raw SYNs to
         ns1's listeners, non-blocking connect()s to a closed port (they
@@ -22,7 +23,9 @@ read in the same namespace (inode, queues, timer).
 """
 
 import errno
+import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -38,7 +41,9 @@ STATES = {"ESTAB": 1, "SYN-SENT": 2, "SYN-RECV": 3, "FIN-WAIT-1": 4,
           "FIN-WAIT-2": 5, "TIME-WAIT": 6, "UNCONN": 7, "CLOSE-WAIT": 8,
           "LAST-ACK": 9, "LISTEN": 10, "CLOSING": 11}
 NAMES = {v: k for k, v in STATES.items()}
-ESTAB, SYN_SENT, SYN_RECV, LISTEN = 1, 2, 3, 10
+ESTAB, SYN_SENT, SYN_RECV, TIME_WAIT, LISTEN = 1, 2, 3, 6, 10
+# ss's timer names and the /proc "tr" codes
+TIMERS = {"on": 1, "keepalive": 2, "timewait": 3, "persist": 4}
 FLOOD_BASE = 20000
 
 
@@ -91,6 +96,17 @@ def run_atcpss(path, *args):
     return p.returncode, header, lines, p.stderr
 
 
+def timer_ms(text):
+    """ss's timer text ("1min59sec", "59sec", "1.250ms", "250ms") in ms,
+    or None."""
+    m = re.fullmatch(r"(?:(\d+)min)?(?:(\d+)(sec|\.))?(?:(\d+)ms)?", text)
+    if not m or not text:
+        return None
+    mins, secs, _, ms = (int(g) if g and g.isdigit() else 0
+                         for g in m.groups())
+    return (mins * 60 + secs) * 1000 + ms
+
+
 def fmt_addr(ip, port, v6only=None, dev=None):
     """An address as atcpss (and ss) print it; dev: the interface shown
     after it (a SYN queue entry's input interface, as for TCP)."""
@@ -113,6 +129,10 @@ def parse_addr(text):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     return (socket.inet_ntop(fam, socket.inet_pton(fam, host)),
             0 if port == "*" else int(port))
+
+
+def parse_key(x):
+    return x.key() if isinstance(x, Line) else ("?", x)
 
 
 def show(lines):
@@ -208,7 +228,7 @@ def compare_proc(desc, lines, proc, backlogs):
             bad.append("uid %s, uid %d" % (x.extra.get("uid", 0), p["uid"]))
         if (x.timer is not None) != (p["tr"] != 0):
             bad.append("timer %s, tr %d" % (x.timer, p["tr"]))
-        elif x.timer and (x.timer[0] != "on" or p["tr"] != 1 or
+        elif x.timer and (TIMERS.get(x.timer[0]) != p["tr"] or
                           not p["retr"] <= x.timer[2] <= p["retr"] + 1):
             bad.append("timer %s, tr %d retrnsmt %d" %
                        (x.timer, p["tr"], p["retr"]))
@@ -248,10 +268,12 @@ def diag_exact(family, src, sport, dst, dport, cookie=None):
     if typ == 2:			# NLMSG_ERROR
         return struct.unpack_from("=i", data, 16)[0]
     fam, state, timer, retr = struct.unpack_from("=BBBB", data, 16)
-    _, _, _, uid, inode = struct.unpack_from("=IIIII", data, 68)
+    c_lo, c_hi = struct.unpack_from("=II", data, 60)
+    expires, _, _, uid, inode = struct.unpack_from("=IIIII", data, 68)
     rsport, rdport = struct.unpack_from("!HH", data, 20)
     return {"family": fam, "state": state, "inode": inode, "uid": uid,
-            "sport": rsport, "dport": rdport}
+            "sport": rsport, "dport": rdport, "timer": timer,
+            "expires": expires, "cookie": c_hi << 32 | c_lo}
 
 
 # -------------------------------------------------------------- server --
@@ -286,6 +308,7 @@ class Server:
         self.nmany = int(opt(o, "many", "60"))
         self.nflood = int(opt(o, "flood", "400"))
         self.dev = opt(o, "dev", "veth1")
+        self.ntw = int(opt(o, "tw", "100"))
         self.socks = []
         self.want = []		# (state, rq, wq, local, peer, family)
         self.backlogs = {}
@@ -353,6 +376,13 @@ class Server:
         for i in range(self.nflood):
             self.expect("SYN-RECV", 0, 0, fmt_addr(IP1, self.pf, dev=dev),
                         fmt_addr(IP2, FLOOD_BASE + i), 4)
+
+    def set_msl(self, secs):
+        with open("/proc/sys/net/atcp/msl", "w") as f:
+            f.write("%d\n" % secs)
+
+    def timewait(self):
+        TimeWait(self, self.ntw).run()
 
     def rows(self, pred=lambda w: True):
         return [w[:5] for w in self.want if pred(w)]
@@ -493,6 +523,7 @@ class Server:
                *show(bad[:3]))
 
         self.exact()
+        self.formats()
 
         # accept() shortens the accept queue shown as Recv-Q.
         a, _ = self.l4.accept()
@@ -503,16 +534,103 @@ class Server:
                    lines, [("LISTEN", 0, 8, fmt_addr("0.0.0.0", self.p4),
                             "0.0.0.0:*")])
 
+        self.timewait()
+
         for s in reversed(self.socks):
             s.close()
         deadline = time.monotonic() + 10
         while True:
-            rc, _, lines, err = self.atcpss("-tan")
+            rc, _, lines, err = self.atcpss("-tan", "exclude", "time-wait")
             if rc != 0 or not lines or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
-        result(rc == 0 and not lines, "atcpss -tan lists nothing once every "
-               "socket is closed", *show(lines[:5]))
+        result(rc == 0 and not lines, "atcpss -tan lists only TIME-WAIT "
+               "entries once every socket is closed", *show(lines[:5]))
+
+    def formats(self):
+        """-p, --json, -s and /proc/net/atcp_sockstat, against -tan."""
+        rc, _, lines, err = self.atcpss("-tanp")
+        me = os.getpid()
+        comm = open("/proc/self/comm").read().strip()
+        lst = {x.local: x for x in lines if isinstance(x, Line) and
+               x.state == LISTEN}
+        bad = []
+        for s in (self.l4, self.l6, self.lf, self.lm, self.ld):
+            x = lst.get(fmt_addr(*s.getsockname()[:2],
+                                 v6only=s.family == socket.AF_INET6 and
+                                 s.getsockopt(socket.IPPROTO_IPV6,
+                                              socket.IPV6_V6ONLY)))
+            want = '(("%s",pid=%d,fd=%d))' % (comm, me, s.fileno())
+            if not x or x.extra.get("users") != want:
+                bad.append("%s: wanted users:%s" % (x or s, want))
+        noproc = [x for x in lines if isinstance(x, Line) and
+                  x.state == SYN_RECV and "users" in x.extra]
+        result(rc == 0 and not bad and not noproc,
+               "-p: each listener shows users:((\"%s\",pid=%d,fd=N)) with "
+               "its own fd; SYN-RECV entries show none" % (comm, me),
+               *(bad + show(noproc[:3])))
+
+        rc, _, lines, err = self.atcpss("-tan")
+        p = subprocess.run([self.path, "-tanoe", "--json"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+        try:
+            objs = json.loads(p.stdout)
+        except ValueError as e:
+            objs = None
+            why = ["not JSON: %s" % e, p.stdout[:300]]
+        if objs is not None:
+            got = sorted((o["state"], o["recv_q"], o["send_q"],
+                          fmt_addr(o["local"]["address"],
+                                   o["local"]["port"],
+                                   v6only=o.get("v6only"),
+                                   dev=socket.if_indextoname(o["ifindex"])
+                                   if o.get("ifindex") else None),
+                          fmt_addr(o["peer"]["address"],
+                                   o["peer"]["port"],
+                                   v6only=o.get("v6only")))
+                         for o in objs)
+            want = sorted(parse_key(x) for x in lines)
+            why = ["%d objects, %d lines" % (len(got), len(want))] + \
+                ["  json only: %s" % (g,) for g in got if g not in want][:5]
+            l4 = [o for o in objs if o["state"] == "LISTEN" and
+                  o["local"]["port"] == self.p4]
+            ok = got == want and len(l4) == 1 and \
+                l4[0]["inode"] == ino(self.l4) and \
+                all(o["timer"] and o["timer"]["name"] == "on"
+                    for o in objs if o["state"] == "SYN-RECV")
+            if not ok and len(l4) == 1:
+                why.append("listener: %s" % l4[0])
+        result(p.returncode == 0 and objs is not None and ok,
+               "--json: one array with the same entries as -tan (state, "
+               "queues, addresses), inode and timer fields", *why)
+
+        sockstat = open("/proc/net/atcp_sockstat").read().split()
+        p = subprocess.run([self.path, "-s"], stdout=subprocess.PIPE,
+                           universal_newlines=True)
+        by = {}
+        for x in lines:
+            if isinstance(x, Line):
+                fam = 6 if x.local.startswith(("[", "*")) else 4
+                by.setdefault(NAMES[x.state], [0, 0])[fam == 6] += 1
+        nsock = sum(sum(v) for k, v in by.items() if k != "SYN-RECV")
+        first = "ATCP:  %d (estab %d, orphaned %s, timewait %d, synrecv %d)" \
+            % (nsock, sum(by.get("ESTAB", [0])), sockstat[4],
+               sum(by.get("TIME-WAIT", [0])), sum(by.get("SYN-RECV", [0])))
+        table = sorted("%s %d %d %d" % (k, v[0], v[1], sum(v))
+                       for k, v in by.items())
+        text = p.stdout.splitlines()
+        got_table = sorted(" ".join(t.split()) for t in text[3:])
+        result(p.returncode == 0 and text[:1] == [first] and
+               got_table == table,
+               "-s: the counts by state and family of the -tan listing, "
+               "orphans from /proc/net/atcp_sockstat",
+               "wanted: " + first, *["  " + t for t in table],
+               "got:", *["  " + t for t in text])
+        result(sockstat[:2] == ["ATCP:", "inuse"] and
+               int(sockstat[2]) == nsock,
+               "/proc/net/atcp_sockstat: inuse %d (the sockets -tan lists)"
+               % nsock, " ".join(sockstat))
 
     def exact(self):
         """The handler's dump_one: a socket by 4-tuple and cookie."""
@@ -547,6 +665,151 @@ class Server:
         result(isinstance(got, dict) and got["state"] == ESTAB and
                got["family"] == A6 and got["inode"] == ino(self.c6),
                "exact lookup: IPv6 client by 4-tuple", str(got))
+
+
+def tw_pairs(fam, addr, port, lsk, n):
+    """n connections to lsk: [(client, accepted socket)]."""
+    pairs = []
+    for _ in range(n):
+        c = connect(fam, addr, port)
+        a, _ = lsk.accept()
+        pairs.append((c, a))
+    return pairs
+
+
+class TimeWait:
+    """The TIME-WAIT part of the server's checks: ntw IPv4 clients and one
+    IPv6 client close first, so their ends go to TIME-WAIT."""
+
+    def __init__(self, srv, ntw):
+        self.srv = srv
+        self.ntw = ntw
+
+    def run(self):
+        srv = self.srv
+        A4, A6 = socket.AF_INET, socket.AF_INET6
+        msl = int(open("/proc/sys/net/atcp/msl").read())
+        l4 = srv.keep(listener(A4, IP1, 512))
+        l6 = srv.keep(listener(A6, IP6_1, 8, v6only=1))
+        p4, p6 = l4.getsockname()[1], l6.getsockname()[1]
+        pairs = tw_pairs(A4, IP1, p4, l4, self.ntw) + \
+            tw_pairs(A6, IP6_1, p6, l6, 1)
+        mine = [(c.getsockname()[:2], c.getpeername()[:2], c.family)
+                for c, _ in pairs]
+
+        # The cookies while established: TIME-WAIT keeps the socket's.
+        cookies = {}
+        for p in (p4, p6):
+            rc, _, lines, err = srv.atcpss("-tne", "dport", "=", ":%d" % p)
+            for x in lines:
+                if isinstance(x, Line):
+                    cookies[parse_addr(x.local)] = int(x.extra["sk"], 16)
+
+        for c, _ in pairs:
+            c.close()			# active close: FIN
+        for _, a in pairs:
+            a.settimeout(10)
+            a.recv(1)			# the FIN
+            a.close()			# LAST-ACK, then the clients' TIME-WAIT
+        want = [("TIME-WAIT", 0, 0, fmt_addr(*me), fmt_addr(*peer))
+                for me, peer, _ in mine]
+        deadline = time.monotonic() + 20
+        while True:
+            rc, _, lines, err = srv.atcpss("-tan", "state", "time-wait")
+            if keys(lines) == sorted(want) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        same_lines("atcpss -tan state time-wait: each of the %d clients' "
+                   "TIME-WAIT entries once (several netlink messages)"
+                   % len(want), lines, want)
+
+        rc, _, lines, err = srv.atcpss("-tn", "dport", "=", ":%d" % p4)
+        result(rc == 0 and not lines, "atcpss -tn (ss's default) leaves "
+               "TIME-WAIT out", *show(lines[:3]))
+        rc, _, lines, err = srv.atcpss("-tanoe", "state", "time-wait")
+        bad = [x for x in lines if not isinstance(x, Line) or
+               not x.timer or x.timer[0] != "timewait" or x.timer[2] or
+               not 0 < (timer_ms(x.timer[1]) or 0) <= 2 * msl * 1000 or
+               x.extra.get("ino") != "0"]
+        result(lines and not bad, "-o: timer:(timewait,T,0) with "
+               "0 < T <= 2 * msl (%d s); -e: ino 0" % (2 * msl),
+               *show((bad or lines)[:3]))
+        bad = [x for x in lines if isinstance(x, Line) and
+               int(x.extra.get("sk", "0"), 16) !=
+               cookies.get(parse_addr(x.local))]
+        result(len(cookies) == len(mine) and lines and not bad,
+               "-e: a TIME-WAIT entry keeps its socket's cookie (sk:)",
+               "%d cookies read for %d connections" % (len(cookies),
+                                                         len(mine)),
+               *show(bad[:3]))
+        compare_proc("atcpss -tanoe and /proc/net/atcp{,6} list the same "
+                     "TIME-WAIT entries and timers", lines,
+                     {k: v for k, v in proc_rows().items()
+                      if k[0] == TIME_WAIT}, {})
+
+        self.filters(want, mine, cookies, msl)
+
+    def filters(self, want, mine, cookies, msl):
+        srv = self.srv
+        A4, A6 = socket.AF_INET, socket.AF_INET6
+        me6, peer6, _ = mine[-1]
+        rc, _, lines, err = srv.atcpss("-tan", "-6", "state", "time-wait")
+        same_lines("atcpss -tan -6 state time-wait: the IPv6 entry only",
+                   lines, [w for w in want if w[3] == fmt_addr(*me6)])
+        me, peer, _ = mine[0]
+        rc, _, lines, err = srv.atcpss("-tan", "sport", "=", ":%d" % me[1],
+                                       "dst", peer[0])
+        same_lines("atcpss -tan sport = :%d dst %s (bytecode on a "
+                   "TIME-WAIT entry): that one" % (me[1], peer[0]), lines,
+                   [w for w in want if w[3] == fmt_addr(*me)])
+
+        got = diag_exact(A4, me[0], me[1], peer[0], peer[1])
+        ok = isinstance(got, dict)
+        result(ok and got["state"] == TIME_WAIT and got["timer"] == 3 and
+               0 < got["expires"] <= 2 * msl * 1000 and
+               got["cookie"] == cookies.get(me) and got["inode"] == 0,
+               "exact lookup (dump_one): a TIME-WAIT entry by 4-tuple: "
+               "TIME_WAIT, timer 3, its cookie", str(got))
+        if ok:
+            got = diag_exact(A4, me[0], me[1], peer[0], peer[1],
+                             got["cookie"])
+            result(isinstance(got, dict) and got["state"] == TIME_WAIT,
+                   "exact lookup: a TIME-WAIT entry by 4-tuple and cookie",
+                   str(got))
+            got = diag_exact(A4, me[0], me[1], peer[0], peer[1],
+                             cookies.get(me, 0) + 1)
+            result(got == -errno.ENOENT, "exact lookup: a TIME-WAIT entry "
+                   "with a wrong cookie gives ENOENT", str(got))
+        got = diag_exact(A6, me6[0], me6[1], peer6[0], peer6[1])
+        result(isinstance(got, dict) and got["state"] == TIME_WAIT and
+               got["family"] == A6, "exact lookup: the IPv6 TIME-WAIT "
+               "entry", str(got))
+
+        # Expiry: with msl = 1 a new entry lasts 2 s, then is gone.
+        srv.set_msl(1)
+        l4 = srv.keep(listener(A4, IP1, 8))
+        (c, a), = tw_pairs(A4, IP1, l4.getsockname()[1], l4, 1)
+        me = c.getsockname()
+        c.close()
+        a.settimeout(10)
+        a.recv(1)
+        a.close()
+        seen, gone = False, False
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not gone:
+            rc, _, lines, err = srv.atcpss("-tano", "sport", "=",
+                                           ":%d" % me[1])
+            tw = [x for x in lines if isinstance(x, Line) and
+                  x.state == TIME_WAIT]
+            if tw and tw[0].timer and \
+                    (timer_ms(tw[0].timer[1]) or 99999) <= 2000:
+                seen = True
+            gone = seen and not lines
+            time.sleep(0.2)
+        srv.set_msl(msl)
+        result(seen and gone, "net.atcp.msl=1: the entry shows "
+               "timer:(timewait,<=2sec) and is gone from atcpss after it",
+               "seen %s, gone %s" % (seen, gone), *show(lines[:3]))
 
 
 def cmd_server(o):

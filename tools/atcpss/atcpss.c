@@ -12,6 +12,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/inet_diag.h>
@@ -120,12 +123,21 @@ struct opts {
 	bool extended;
 	bool timers;
 	bool memory;
+	bool processes;
+	bool summary;
+	bool json;
 	bool header;
 	int proto;
 	unsigned int states;		/* from "state", 0 when none */
 	unsigned int excluded;		/* from "exclude" */
 	unsigned char bc[1024];		/* bytecode of the filter */
 	size_t bc_len;
+};
+
+struct user {
+	char comm[64];
+	int pid;
+	int fd;
 };
 
 struct row {
@@ -149,6 +161,8 @@ struct row {
 	uint32_t skmem[SK_MEMINFO_VARS];
 	char local[96], peer[96];	/* formatted address part */
 	char lport[32], pport[32];	/* formatted port part */
+	struct user *users;		/* -p: processes holding it */
+	unsigned int nusers;
 };
 
 static struct row *rows;
@@ -169,7 +183,7 @@ die(const char *fmt, ...)
 
 static void print_usage(FILE *f)
 {
-	fputs("usage: atcpss [-tanl46ieomH] [--proto N] [FILTER]\n"
+	fputs("usage: atcpss [-tanl46ieompsjH] [--proto N] [FILTER]\n"
 	      "List ATCP sockets like ss -tan lists TCP sockets.\n"
 	      "  -t, --tcp          accepted for ss compatibility (ATCP is always meant)\n"
 	      "  -a, --all          sockets in every state\n"
@@ -181,6 +195,9 @@ static void print_usage(FILE *f)
 	      "  -e, --extended     uid, inode and cookie\n"
 	      "  -o, --options      the pending timer\n"
 	      "  -m, --memory       socket memory\n"
+	      "  -p, --processes    processes using each socket\n"
+	      "  -s, --summary      counts by state and family (and orphans)\n"
+	      "  -j, --json         one JSON array of objects instead of columns\n"
 	      "  -H, --no-header    no header line\n"
 	      "      --proto N      ask for IP protocol N, not the module's proto=\n"
 	      "  -h, --help         this text\n"
@@ -712,6 +729,16 @@ static void print_rows(const struct opts *o)
 		printf("%-*s %-*u %-*u %*s:%-*s %*s:%-*s", sw, st, rqw, row->rq,
 		       wqw, row->wq, law, row->local, lpw, row->lport, paw,
 		       row->peer, ppw, row->pport);
+		if (o->processes && row->nusers) {
+			unsigned int u;
+
+			printf(" users:(");
+			for (u = 0; u < row->nusers; u++)
+				printf("%s(\"%s\",pid=%d,fd=%d)", u ? "," : "",
+				       row->users[u].comm, row->users[u].pid,
+				       row->users[u].fd);
+			printf(")");
+		}
 		if (o->timers && row->timer)
 			printf(" timer:(%s,%s,%u)",
 			       timer_names[row->timer < 5 ? row->timer : 5],
@@ -743,6 +770,290 @@ static void print_rows(const struct opts *o)
 	}
 }
 
+/* --------------------------------------------------------- processes -- */
+
+/* -p: which processes hold each socket, from /proc/PID/fd, as ss does. */
+static struct row *row_of_inode(unsigned long ino)
+{
+	size_t k;
+
+	for (k = 0; k < nrows; k++)
+		if (rows[k].ino && rows[k].ino == ino)
+			return &rows[k];
+	return NULL;
+}
+
+static void read_comm(const char *pid, char *comm, size_t len)
+{
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	comm[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(comm, len, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
+static void find_processes(void)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *p;
+
+	if (!proc)
+		return;
+	while ((p = readdir(proc))) {
+		char path[600], link[64], comm[64];
+		struct dirent *fd;
+		DIR *fds;
+
+		if (!isdigit((unsigned char)p->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		fds = opendir(path);
+		if (!fds)
+			continue;	/* gone, or not ours to see */
+		comm[0] = '\0';
+		while ((fd = readdir(fds))) {
+			unsigned long ino;
+			struct user *u;
+			struct row *row;
+			ssize_t n;
+
+			if (!isdigit((unsigned char)fd->d_name[0]))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+				 p->d_name, fd->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (sscanf(link, "socket:[%lu]", &ino) != 1)
+				continue;
+			row = row_of_inode(ino);
+			if (!row)
+				continue;
+			if (!comm[0])
+				read_comm(p->d_name, comm, sizeof(comm));
+			row->users = realloc(row->users, (row->nusers + 1) *
+					     sizeof(*row->users));
+			if (!row->users)
+				die("out of memory");
+			u = &row->users[row->nusers++];
+			snprintf(u->comm, sizeof(u->comm), "%s", comm);
+			u->pid = atoi(p->d_name);
+			u->fd = atoi(fd->d_name);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
+/* ----------------------------------------------------------- summary -- */
+
+static const char *state_name(int state)
+{
+	return state >= 0 && state < SS_MAX ? state_names[state] : "UNKNOWN";
+}
+
+/* /proc/net/atcp_sockstat: "ATCP: inuse N orphan N tw N mem N". */
+static int sockstat_orphans(void)
+{
+	FILE *f = fopen("/proc/net/atcp_sockstat", "r");
+	int inuse, orphan = -1, tw;
+
+	if (f) {
+		if (fscanf(f, "ATCP: inuse %d orphan %d tw %d", &inuse, &orphan,
+			   &tw) != 3)
+			orphan = -1;
+		fclose(f);
+	}
+	return orphan;
+}
+
+/*
+ * -s: every entry of the namespace counted by state and family.  The
+ * first line is ss -s's "TCP:" line: entries that are sockets or
+ * TIME-WAIT objects (SYN queue entries apart), with the established,
+ * orphaned and TIME-WAIT ones among them.
+ */
+static void print_summary(void)
+{
+	unsigned int n[SS_MAX][2] = { };
+	unsigned int total = 0, i;
+	int orphans = sockstat_orphans();
+	size_t k;
+
+	for (k = 0; k < nrows; k++) {
+		int st = rows[k].state < SS_MAX ? rows[k].state : SS_UNKNOWN;
+
+		n[st][rows[k].family == AF_INET6]++;
+		if (st != SS_SYN_RECV)
+			total++;
+	}
+	printf("ATCP:  %u (estab %u, orphaned ", total,
+	       n[SS_ESTABLISHED][0] + n[SS_ESTABLISHED][1]);
+	if (orphans < 0)
+		printf("?");
+	else
+		printf("%d", orphans);
+	printf(", timewait %u, synrecv %u)\n\n",
+	       n[SS_TIME_WAIT][0] + n[SS_TIME_WAIT][1],
+	       n[SS_SYN_RECV][0] + n[SS_SYN_RECV][1]);
+	printf("%-11s %7s %7s %7s\n", "State", "IP", "IPv6", "Total");
+	for (i = 0; i < SS_MAX; i++)
+		if (n[i][0] + n[i][1])
+			printf("%-11s %7u %7u %7u\n", state_name(i), n[i][0],
+			       n[i][1], n[i][0] + n[i][1]);
+}
+
+/* -------------------------------------------------------------- json -- */
+
+static void json_str(const char *key, const char *val, bool comma)
+{
+	const unsigned char *p;
+
+	printf("%s\"%s\": \"", comma ? ", " : "", key);
+	for (p = (const unsigned char *)val; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void json_addr(const char *key, int family, const uint8_t *addr,
+		      int port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(family, addr, a, sizeof(a));
+	printf(", \"%s\": {\"address\": \"%s\", \"port\": %d}", key, a, port);
+}
+
+/* "users": [{"comm": ..., "pid": N, "fd": N}, ...] */
+static void json_users(const struct row *row)
+{
+	unsigned int u;
+
+	printf(", \"users\": [");
+	for (u = 0; u < row->nusers; u++) {
+		printf("%s{", u ? ", " : "");
+		json_str("comm", row->users[u].comm, false);
+		printf(", \"pid\": %d, \"fd\": %d}", row->users[u].pid,
+		       row->users[u].fd);
+	}
+	putchar(']');
+}
+
+static void json_info(const struct row *row)
+{
+	const struct tcp_info *i = &row->info;
+	const struct {
+		const char *name;
+		unsigned long long val;
+	} f[] = {
+		{ "rto_us",		i->tcpi_rto },
+		{ "rtt_us",		i->tcpi_rtt },
+		{ "rttvar_us",		i->tcpi_rttvar },
+		{ "ato_us",		i->tcpi_ato },
+		{ "snd_mss",		i->tcpi_snd_mss },
+		{ "rcv_mss",		i->tcpi_rcv_mss },
+		{ "pmtu",		i->tcpi_pmtu },
+		{ "advmss",		i->tcpi_advmss },
+		{ "cwnd",		i->tcpi_snd_cwnd },
+		{ "ssthresh",		i->tcpi_snd_ssthresh },
+		{ "unacked",		i->tcpi_unacked },
+		{ "sacked",		i->tcpi_sacked },
+		{ "lost",		i->tcpi_lost },
+		{ "retrans",		i->tcpi_retrans },
+		{ "total_retrans",	i->tcpi_total_retrans },
+		{ "backoff",		i->tcpi_backoff },
+		{ "bytes_acked",	i->tcpi_bytes_acked },
+		{ "bytes_received",	i->tcpi_bytes_received },
+		{ "segs_out",		i->tcpi_segs_out },
+		{ "segs_in",		i->tcpi_segs_in },
+		{ "rcv_space",		i->tcpi_rcv_space },
+		{ "min_rtt_us",		i->tcpi_min_rtt },
+	};
+	size_t k;
+
+	printf(", \"info\": {");
+	json_str("cong", row->cong, false);
+	printf(", \"ts\": %s, \"sack\": %s",
+	       i->tcpi_options & TCPI_OPT_TIMESTAMPS ? "true" : "false",
+	       i->tcpi_options & TCPI_OPT_SACK ? "true" : "false");
+	if (i->tcpi_options & TCPI_OPT_WSCALE)
+		printf(", \"snd_wscale\": %u, \"rcv_wscale\": %u",
+		       i->tcpi_snd_wscale, i->tcpi_rcv_wscale);
+	for (k = 0; k < ARRAY_SIZE(f); k++)
+		printf(", \"%s\": %llu", f[k].name, f[k].val);
+	putchar('}');
+}
+
+/*
+ * --json: one array, an object per entry with what the columns and the
+ * other options show; numbers as numbers, the timer in milliseconds.
+ */
+static void print_json(const struct opts *o)
+{
+	static const char * const mem_names[] = {
+		"rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
+		"wmem_queued", "optmem", "backlog", "drops"
+	};
+	size_t k;
+	int m;
+
+	printf("[");
+	for (k = 0; k < nrows; k++) {
+		const struct row *row = &rows[k];
+
+		printf("%s\n  {", k ? "," : "");
+		json_str("state", state_name(row->state), false);
+		printf(", \"family\": \"%s\", \"recv_q\": %u, \"send_q\": %u",
+		       row->family == AF_INET ? "inet" : "inet6", row->rq,
+		       row->wq);
+		json_addr("local", row->family, row->src, row->sport);
+		json_addr("peer", row->family, row->dst, row->dport);
+		if (row->ifindex)
+			printf(", \"ifindex\": %u", row->ifindex);
+		if (row->v6only >= 0)
+			printf(", \"v6only\": %s", row->v6only ? "true" : "false");
+		if (o->timers) {
+			printf(", \"timer\": ");
+			if (row->timer)
+				printf("{\"name\": \"%s\", \"expires_ms\": %u, \"retrans\": %u}",
+				       timer_names[row->timer < 5 ? row->timer : 5],
+				       row->expires, row->retrans);
+			else
+				printf("null");
+		}
+		if (o->extended)
+			printf(", \"uid\": %u, \"inode\": %u, \"cookie\": \"%llx\"",
+			       row->uid, row->ino,
+			       (unsigned long long)row->cookie);
+		if (o->processes)
+			json_users(row);
+		if (o->memory && row->has_skmem) {
+			printf(", \"skmem\": {");
+			for (m = 0; m < (int)ARRAY_SIZE(mem_names); m++)
+				printf("%s\"%s\": %u", m ? ", " : "",
+				       mem_names[m], row->skmem[m]);
+			printf("}");
+		}
+		if (o->info && row->has_info)
+			json_info(row);
+		printf("}");
+	}
+	printf("%s]\n", nrows ? "\n" : "");
+}
+
 /* -------------------------------------------------------------- main -- */
 
 static int module_proto(void)
@@ -771,6 +1082,9 @@ int main(int argc, char **argv)
 		{ "extended",	no_argument,		NULL, 'e' },
 		{ "options",	no_argument,		NULL, 'o' },
 		{ "memory",	no_argument,		NULL, 'm' },
+		{ "processes",	no_argument,		NULL, 'p' },
+		{ "summary",	no_argument,		NULL, 's' },
+		{ "json",	no_argument,		NULL, 'j' },
 		{ "no-header",	no_argument,		NULL, 'H' },
 		{ "proto",	required_argument,	NULL, 'P' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -781,7 +1095,7 @@ int main(int argc, char **argv)
 	char *end;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "tanl46ieomHh", longopts,
+	while ((c = getopt_long(argc, argv, "tanl46ieompsjHh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -813,6 +1127,15 @@ int main(int argc, char **argv)
 		case 'm':
 			o.memory = true;
 			break;
+		case 'p':
+			o.processes = true;
+			break;
+		case 's':
+			o.summary = true;
+			break;
+		case 'j':
+			o.json = true;
+			break;
 		case 'H':
 			o.header = false;
 			break;
@@ -838,6 +1161,14 @@ int main(int argc, char **argv)
 	if (o.proto < 0)
 		o.proto = module_proto();
 
+	if (o.summary) {
+		/* As ss -s: the whole namespace, filters and -l/-a aside. */
+		o.states = SS_ALL;
+		o.excluded = 0;
+		o.bc_len = 0;
+		o.info = false;
+		o.memory = false;
+	}
 	if (o.states)
 		states = o.states;
 	else if (o.all)
@@ -863,7 +1194,18 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 
-	print_rows(&o);
+	if (o.summary) {
+		print_summary();
+	} else {
+		if (o.processes)
+			find_processes();
+		if (o.json)
+			print_json(&o);
+		else
+			print_rows(&o);
+	}
+	while (nrows--)
+		free(rows[nrows].users);
 	free(rows);
 	return fflush(stdout) ? 1 : 0;
 }
