@@ -389,6 +389,34 @@ static void atcp_win_test_cap(struct kunit *test)
 }
 
 /*
+ * Only the payload share of the buffer is offered: with a measured ratio
+ * of 1/2 half the free space (less an eighth), with 1/4 a quarter, rounded
+ * down to the scale unit.  Scale 14 announces a large buffer in 16 KiB
+ * units.
+ */
+static void atcp_win_test_ratio(struct kunit *test)
+{
+	struct atcp_win_test *w = test->priv;
+
+	w->as->rcv_ratio = 1 << (ATCP_RATIO_SHIFT - 1);
+	/* 131072 / 2 = 65536, less 65536 / 8 = 57344 = 448 << 7. */
+	atcp_win_test_buf(w, 131072, 0, 7);
+	atcp_win_test_seq(w, 5000, 5000, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 448);
+	KUNIT_EXPECT_EQ(test, w->as->rcv_wnd, 57344U);
+
+	w->as->rcv_ratio = 1 << (ATCP_RATIO_SHIFT - 2);
+	atcp_win_test_seq(w, 5000, 5000, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 224);
+
+	/* 64 MiB at 1/2, less an eighth: 28 MiB = 1792 << 14. */
+	w->as->rcv_ratio = 1 << (ATCP_RATIO_SHIFT - 1);
+	atcp_win_test_buf(w, 64 << 20, 0, 14);
+	atcp_win_test_seq(w, 5000, 5000, 0);
+	KUNIT_EXPECT_EQ(test, atcp_win_test_select(w), 1792);
+}
+
+/*
  * Data arrived and was not read: the free space is below what is left of
  * the window, which is announced anyway (rounded up to the unit), so the
  * right edge never moves left.
@@ -454,6 +482,7 @@ static void atcp_win_test_zero(struct kunit *test)
 static struct kunit_case atcp_win_test_cases[] = {
 	KUNIT_CASE(atcp_win_test_scaled),
 	KUNIT_CASE(atcp_win_test_cap),
+	KUNIT_CASE(atcp_win_test_ratio),
 	KUNIT_CASE(atcp_win_test_never_shrinks),
 	KUNIT_CASE(atcp_win_test_sws),
 	KUNIT_CASE(atcp_win_test_zero),

@@ -43,7 +43,7 @@ import threading
 import time
 
 from conn_lib import (ATCP, Capture, args, asock, diag, errname, guarded,
-                      netns, out, read_stat, result, show, stat_delta,
+                      netns, read_stat, result, show, stat_delta,
                       sysctl_set)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -379,16 +379,8 @@ def zero_window_orphan():
            "%s), the sender goes to the persist timer (tr %s, want 4), " \
            "not to retransmissions" % (wins[-1] if wins else None, tr)
     drops = stat_delta(st0, st1, "RcvQDrop")["RcvQDrop"]
-    if wins and wins[-1] == 0 and tr == 4:
-        result(True, desc)
-    else:
-        # Known: the receiver keeps the right edge it announced (no
-        # shrinking) but refuses in-window data once its buffer is full
-        # (RcvQDrop), so the window never reaches zero.
-        out("TODO %s # data path: the full receiver drops in-window "
-            "segments (RcvQDrop +%d) instead of closing its window" %
-            (desc, drops), "peer's RcvQDrop +%d" % drops,
-            *show(segs[-10:]))
+    result(wins and wins[-1] == 0 and tr == 4, desc,
+           "peer's RcvQDrop +%d" % drops, *show(segs[-10:]))
     c.close()
     t0 = time.time()
     seen = []
