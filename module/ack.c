@@ -288,6 +288,8 @@ void atcp_ack(struct sock *sk, struct sk_buff *skb,
 	if (atcp_seq_after(ack, prior_una)) {
 		as->bytes_acked += ack - prior_una;
 		as->snd_una = ack;
+		/* The path works: forget an ICMP error (module/icmp.c). */
+		WRITE_ONCE(sk->sk_err_soft, 0);
 	}
 	acked = atcp_clean_rtx_queue(sk, ack, opts);
 

@@ -218,6 +218,9 @@ struct atcp_listen {
  * @rcv_nxt: next sequence number expected
  * @rcv_wnd: receive window we advertise (unscaled)
  * @mss: effective send MSS
+ * @pmtu: path MTU an ICMP error taught (module/icmp.c), 0 if none
+ * @mtu_info: the MTU of the latest such error, for atcp_mtu_reduced()
+ * @deferred: ATCP_*_DEFERRED work for atcp_release_cb()
  * @advmss: the MSS we announce
  * @user_mss: TCP_MAXSEG, 0 when unset
  * @snd_wscale: shift applied to windows the peer sends
@@ -300,6 +303,9 @@ struct atcp_sock {
 	u16 mss;
 	u16 advmss;
 	u16 user_mss;
+	u32 pmtu;
+	u32 mtu_info;
+	unsigned long deferred;
 	u8 snd_wscale;
 	u8 rcv_wscale;
 	u8 wscale_ok:1,
@@ -366,6 +372,11 @@ struct atcp_sock {
 	int keepcnt;
 	int linger2;
 	u8 orphan;
+};
+
+/* atcp_sock.deferred bits */
+enum {
+	ATCP_MTU_REDUCED_DEFERRED,	/* a lower path MTU arrived while owned */
 };
 
 /* atcp_sock.rcv_ratio: fixed point, and its starting value (one half). */
@@ -623,6 +634,7 @@ void atcp_write_xmit(struct sock *sk, int nonagle);
 bool atcp_write_wakeup(struct sock *sk);
 int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 void atcp_xmit_retransmit_queue(struct sock *sk);
+void atcp_simple_retransmit(struct sock *sk);
 void atcp_queue_skb(struct sock *sk, struct sk_buff *skb);
 struct sk_buff *atcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp,
 			       bool force);
@@ -939,6 +951,12 @@ void atcp_sysctl_exit_net(struct net *net);
 void atcp_net_defaults(struct atcp_net *an);
 struct ctl_table *atcp_sysctl_table_alloc(struct atcp_net *an, size_t *n);
 
+/* icmp.c */
+int atcp_v4_err(struct sk_buff *skb, u32 info);
+u16 atcp_pmtu_mss(const struct sock *sk, u16 mss);
+void atcp_mtu_reduced(struct sock *sk);
+void atcp_release_cb(struct sock *sk);
+
 /* proc.c */
 int atcp_sockets_inuse(struct net *net);
 int atcp_proc_init_net(struct net *net);
@@ -951,6 +969,8 @@ __sum16 atcp_v6_csum(const void *th, unsigned int len,
 int atcpv6_init(void);
 void atcpv6_exit(void);
 int atcp6_sockets_inuse(struct net *net);
+int atcp_v6_err(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type,
+		u8 code, int offset, __be32 info);
 #else
 static inline int atcpv6_init(void) { return 0; }
 static inline int atcp6_sockets_inuse(struct net *net) { return 0; }

@@ -107,4 +107,19 @@
 	inet_diag_bc_sk((cb_data)->inet_diag_nla_bc, sk)
 #endif
 
+/*
+ * IP_RECVERR moved from a bit field of struct inet_sock to inet_flags in
+ * 6.6, IPV6_RECVERR from struct ipv6_pinfo in 6.7.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define atcp_recverr(sk)	inet_test_bit(RECVERR, sk)
+#else
+#define atcp_recverr(sk)	(inet_sk(sk)->recverr)
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define atcp_recverr6(sk)	inet6_test_bit(RECVERR6, sk)
+#else
+#define atcp_recverr6(sk)	(inet6_sk(sk)->recverr)
+#endif
+
 #endif /* _ATCP_COMPAT_H */

@@ -43,6 +43,10 @@ void atcp_init_conn(struct sock *sk)
 	atcp_rtt_init(&as->rtt);
 	as->retransmits = 0;
 	as->mss = ATCP_MSS_DEFAULT;
+	as->pmtu = 0;
+	as->mtu_info = 0;
+	WRITE_ONCE(sk->sk_err_soft, 0);
+	clear_bit(ATCP_MTU_REDUCED_DEFERRED, &as->deferred);
 	as->advmss = 1460;
 	as->wscale_ok = 1;
 	as->sack_ok = 1;

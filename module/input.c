@@ -167,7 +167,7 @@ static void atcp_apply_syn_options(struct sock *sk, const struct atcp_opts *o)
 	struct atcp_sock *as = atcp_sk(sk);
 
 	as->mss = min_t(u16, o->mss ? o->mss : ATCP_MSS_DEFAULT, as->advmss);
-	as->mss = max_t(u16, as->mss, ATCP_MSS_MIN);
+	as->mss = max_t(u16, atcp_pmtu_mss(sk, as->mss), ATCP_MSS_MIN);
 	if (!o->wscale_ok || !as->wscale_ok) {
 		as->wscale_ok = 0;
 		as->snd_wscale = 0;

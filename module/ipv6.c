@@ -481,6 +481,7 @@ static struct proto atcpv6_prot = {
 	.recvmsg	= ATCP_PROTO_RECVMSG,
 	.ioctl		= atcp_ioctl,
 	.backlog_rcv	= atcp_backlog_rcv,
+	.release_cb	= atcp_release_cb,
 	ATCP_PROTO_MEMORY
 	.get_port	= atcp_get_port,
 	.setsockopt	= atcpv6_setsockopt,
@@ -520,6 +521,7 @@ static struct inet_protosw atcpv6_protosw = {
 
 static const struct inet6_protocol atcpv6_protocol = {
 	.handler	= atcp_v6_rcv,
+	.err_handler	= atcp_v6_err,
 	.flags		= INET6_PROTO_NOPOLICY | INET6_PROTO_FINAL,
 };
 

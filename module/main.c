@@ -247,6 +247,7 @@ static struct proto atcp_prot = {
 	.recvmsg	= ATCP_PROTO_RECVMSG,
 	.ioctl		= atcp_ioctl,
 	.backlog_rcv	= atcp_backlog_rcv,
+	.release_cb	= atcp_release_cb,
 	.get_port	= atcp_get_port,
 	ATCP_PROTO_MEMORY
 	.obj_size	= sizeof(struct atcp_sock),
@@ -294,6 +295,7 @@ static struct inet_protosw atcp_protosw = {
 
 static const struct net_protocol atcp_net_protocol = {
 	.handler	= atcp_v4_rcv,
+	.err_handler	= atcp_v4_err,
 	.no_policy	= 1,
 };
 

@@ -623,11 +623,14 @@ static void atcp_new_data_sent(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * Split a segment not sent yet: its first @len bytes stay, the rest (and
- * a FIN) moves to a new segment queued right after it.
+ * Split a segment: its first @len bytes stay, the rest (and a FIN) moves
+ * to a new segment queued right after it.  Both halves of a segment that
+ * was sent keep its scoreboard bits and send time, and each counts as a
+ * segment in flight (a lower path MTU splits those; atcp_mtu_reduced()).
  */
 static int atcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 {
+	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
 	u32 nlen = skb->len - len;
 	struct sk_buff *nskb;
@@ -646,9 +649,17 @@ static int atcp_fragment(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->seq = cb->seq + len;
 	ncb->end_seq = cb->end_seq;
 	ncb->flags = cb->flags;
+	ncb->sacked = cb->sacked;
+	ncb->tx_us = cb->tx_us;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~TCPHDR_FIN;
 	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	if (atcp_seq_before(cb->seq, as->snd_nxt)) {
+		as->packets_out++;
+		as->sacked_out += !!(cb->sacked & ATCP_SACKED);
+		as->lost_out += !!(cb->sacked & ATCP_LOST);
+		as->retrans_out += !!(cb->sacked & ATCP_RETRANS);
+	}
 	return 0;
 }
 
@@ -708,6 +719,11 @@ void atcp_write_xmit(struct sock *sk, int nonagle)
 		}
 		if (!atcp_nagle_ok(sk, skb, nonagle)) {
 			held = true;
+			break;
+		}
+		/* Queued before the path MTU went down. */
+		if (skb->len > as->mss && atcp_fragment(sk, skb, as->mss)) {
+			failed = true;
 			break;
 		}
 		if (atcp_transmit_skb(sk, skb)) {
@@ -782,6 +798,9 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (atcp_seq_before(cb->seq, as->snd_una) &&
 	    atcp_trim_head(skb, as->snd_una - cb->seq))
 		return -ENOMEM;
+	/* Sent before the path MTU went down: the rest goes next. */
+	if (skb->len > as->mss && atcp_fragment(sk, skb, as->mss))
+		return -ENOMEM;
 	err = atcp_transmit_skb(sk, skb);
 	if (err)
 		return err;
@@ -825,6 +844,52 @@ void atcp_xmit_retransmit_queue(struct sock *sk)
 		if (atcp_retransmit_skb(sk, skb))
 			break;
 	}
+}
+
+/**
+ * atcp_simple_retransmit() - resend what a lower path MTU dropped
+ * @sk: the socket, owned by the caller; as->mss already lowered
+ *
+ * Segments in flight larger than the new MSS are marked lost and sent
+ * again, split, as tcp_simple_retransmit() does: the path dropped them
+ * for their size, not for congestion, so cwnd and ssthresh stay as they
+ * are.
+ */
+void atcp_simple_retransmit(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+	bool lost = false;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+		if (skb == as->send_head)
+			break;
+		if (skb->len <= as->mss || (cb->sacked & ATCP_SACKED))
+			continue;
+		if (cb->sacked & ATCP_RETRANS) {
+			cb->sacked &= ~ATCP_RETRANS;
+			as->retrans_out--;
+		}
+		if (!(cb->sacked & ATCP_LOST)) {
+			cb->sacked |= ATCP_LOST;
+			as->lost_out++;
+		}
+		lost = true;
+	}
+	if (!lost)
+		return;
+	/*
+	 * Loss state until what is in flight now is acknowledged, as TCP:
+	 * the lost head would otherwise start a fast recovery, which cuts
+	 * the window.
+	 */
+	if (as->ca_state == ATCP_CA_OPEN) {
+		as->ca_state = ATCP_CA_LOSS;
+		as->high_seq = as->snd_nxt;
+	}
+	atcp_xmit_retransmit_queue(sk);
 }
 
 /**

@@ -91,7 +91,8 @@ static void atcp_retransmit_syn(struct sock *sk)
 	if (as->retransmits >= atcp_syn_retries(sk)) {
 		ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
 		ATCP_INC_STATS(sock_net(sk), TIMEOUTS);
-		atcp_abort(sk, ETIMEDOUT, false);
+		/* An ICMP error met on the way explains it best. */
+		atcp_abort(sk, READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT, false);
 		return;
 	}
 	as->retransmits++;
