@@ -17,11 +17,21 @@
 #     fetched by curl), and the programs exit 0 -- these need ATCP's data
 #     path (send/recv/shutdown);
 #   * no fallback: with ATCP_PROTO naming a number nobody registered,
-#     socket() fails and the shim says why.
-# Needs socat, curl and python3 on the host (the VM's root file system);
-# whatever is missing is skipped.
+#     socket() fails and the shim says why;
+#   * iperf3 (a control connection and a data connection, getsockopt of
+#     TCP_MAXSEG, TCP_CONGESTION, TCP_INFO, SO_SNDBUF/SO_RCVBUF, setsockopt
+#     TCP_NODELAY) and sockperf ping-pong --tcp (TCP_NODELAY on both ends)
+#     under atcpize: ATCP only (listener, counters, no TCP), the sender
+#     wrote exactly the bytes asked for and the receiver got some, the
+#     ping-pong has observations and no dropped, duplicated or reordered
+#     message; then the same runs, and the curl fetch, over plain TCP
+#     (listener in /proc/net/tcp, ATCP counters still).  The two protocols'
+#     numbers (Mbit/s, latency) are printed side by side, never compared:
+#     the CPU is emulated and the kernel has every debug option.
+# Needs socat, curl, iperf3, sockperf and python3 on the host (the VM's
+# root file system); whatever is missing is skipped.
 #
-# atcp-timeout: 300
+# atcp-timeout: 420
 here=${0%/*}; [ "$here" = "$0" ] && here=.
 source "$here/lib.sh"
 
@@ -81,14 +91,14 @@ delta() {
 	echo $(( ${SNAP[$2.$3.$4.$5]:-0} - ${SNAP[$1.$3.$4.$5]:-0} ))
 }
 
-# check_counters WHAT BEFORE AFTER: the traffic between the two snapshots
-# was ATCP (one connection opened in each direction of the handshake,
-# segments counted by ATCP) and nothing at all was TCP.
+# check_counters WHAT BEFORE AFTER [N]: the traffic between the two
+# snapshots was ATCP (N connections, default 1, opened on each side of
+# the handshake, segments counted by ATCP) and nothing at all was TCP.
 check_counters() {
-	local what=$1 a=$2 b=$3 ns c d tcp=""
+	local what=$1 a=$2 b=$3 n=${4:-1} ns c d tcp=""
 	d="ns1 ActiveOpens $(delta "$a" "$b" "$NS1" atcp ActiveOpens), ns2 PassiveOpens $(delta "$a" "$b" "$NS2" atcp PassiveOpens), ns1 InSegs $(delta "$a" "$b" "$NS1" atcp InSegs), ns2 InSegs $(delta "$a" "$b" "$NS2" atcp InSegs)"
-	if [ "$(delta "$a" "$b" "$NS1" atcp ActiveOpens)" -ge 1 ] &&
-	   [ "$(delta "$a" "$b" "$NS2" atcp PassiveOpens)" -ge 1 ] &&
+	if [ "$(delta "$a" "$b" "$NS1" atcp ActiveOpens)" -ge "$n" ] &&
+	   [ "$(delta "$a" "$b" "$NS2" atcp PassiveOpens)" -ge "$n" ] &&
 	   [ "$(delta "$a" "$b" "$NS1" atcp InSegs)" -ge 1 ] &&
 	   [ "$(delta "$a" "$b" "$NS2" atcp InSegs)" -ge 1 ]; then
 		ok "$what: connection counted in /proc/net/atcp_stat of both namespaces"
@@ -108,9 +118,35 @@ check_counters() {
 	fi
 }
 
+# check_tcp_counters WHAT BEFORE AFTER [N]: the comparison run really was
+# TCP: N connections in /proc/net/snmp's Tcp counters, and ATCP's
+# counters did not move.
+check_tcp_counters() {
+	local what=$1 a=$2 b=$3 n=${4:-1} ns c d atcp=""
+	d="ns1 ActiveOpens $(delta "$a" "$b" "$NS1" tcp ActiveOpens), ns2 PassiveOpens $(delta "$a" "$b" "$NS2" tcp PassiveOpens)"
+	for ns in "$NS1" "$NS2"; do
+		for c in $COUNTERS; do
+			d=$(delta "$a" "$b" "$ns" atcp "$c")
+			[ "$d" = 0 ] || atcp+=" $ns:$c+$d"
+		done
+	done
+	if [ "$(delta "$a" "$b" "$NS1" tcp ActiveOpens)" -ge "$n" ] &&
+	   [ "$(delta "$a" "$b" "$NS2" tcp PassiveOpens)" -ge "$n" ] &&
+	   [ -z "$atcp" ]; then
+		ok "$what: TCP only (/proc/net/snmp counts it, atcp_stat unchanged)"
+	else
+		not_ok "$what: TCP only (/proc/net/snmp counts it, atcp_stat unchanged)" \
+			"tcp: $d" "atcp moved:${atcp:- no}"
+	fi
+}
+
 # passive_grew SNAP: ns2's ATCP PassiveOpens is above its value in SNAP.
 passive_grew() {
 	[ "$(atcp_stat "$NS2" PassiveOpens)" -gt "${SNAP[$1.$NS2.atcp.PassiveOpens]:-0}" ]
+}
+# tcp_passive_grew SNAP: the same for TCP's PassiveOpens.
+tcp_passive_grew() {
+	[ "$(tcp_snmp "$NS2" PassiveOpens)" -gt "${SNAP[$1.$NS2.tcp.PassiveOpens]:-0}" ]
 }
 
 gone() { ! kill -0 "$1" 2>/dev/null; }
@@ -268,6 +304,8 @@ fi
 # --------------------------------------------- 4. python http.server + curl ----
 
 PORT=8000
+TPORT=8001		# the same server over plain TCP, for comparison
+CURL_W='%{size_download} %{time_total} %{speed_download}\n'
 if ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
 	skip "http.server + curl" "python3 or curl not installed"
 else
@@ -278,14 +316,19 @@ else
 		>"$TEST_TMP/httpd.log" 2>&1 &
 	httpd=$!
 	on_exit "kill $httpd"
-	# python3 takes seconds to start under emulation.
+	# The TCP twin starts at the same time: python3 takes seconds to
+	# start under emulation.  A listener moves no counter.
+	nsx "$NS2" "$PY" -S -m http.server --bind "$IP2" --directory "$TEST_TMP/www" $TPORT \
+		>"$TEST_TMP/httpd-tcp.log" 2>&1 &
+	httpd_tcp=$!
+	on_exit "kill $httpd_tcp"
 	if wait_until 60 listed "$NS2" atcp $PORT 0A; then
 		ok "http.server: the listener is in ns2's /proc/net/atcp"
 	else
 		not_ok "http.server: the listener is in ns2's /proc/net/atcp" "$(cat "$TEST_TMP/httpd.log")"
 	fi
-	nsx "$NS1" "$ATCPIZE" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" \
-		"http://$IP2:$PORT/blob" 2>"$TEST_TMP/curl.err"
+	nsx "$NS1" "$ATCPIZE" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" -w "$CURL_W" \
+		"http://$IP2:$PORT/blob" >"$TEST_TMP/curl-atcp.w" 2>"$TEST_TMP/curl.err"
 	crc=$?
 	wait_until 10 passive_grew ha
 	snap hb
@@ -299,6 +342,29 @@ else
 	fi
 	kill $httpd 2>/dev/null
 	wait $httpd 2>/dev/null
+
+	# The same fetch over TCP.
+	rm -f "$TEST_TMP/curl.out"
+	if wait_until 30 listed "$NS2" tcp $TPORT 0A; then
+		snap hta
+		nsx "$NS1" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" -w "$CURL_W" \
+			"http://$IP2:$TPORT/blob" >"$TEST_TMP/curl-tcp.w" 2>"$TEST_TMP/curl.err"
+		crc=$?
+		wait_until 10 tcp_passive_grew hta
+		snap htb
+		check_tcp_counters "http.server + curl over TCP (comparison)" hta htb
+		if [ $crc = 0 ] && cmp -s "$TEST_TMP/blob" "$TEST_TMP/curl.out"; then
+			ok "http.server + curl over TCP: the file arrives intact"
+		else
+			not_ok "http.server + curl over TCP: the file arrives intact" \
+				"curl exit $crc: $(cat "$TEST_TMP/curl.err")"
+		fi
+	else
+		not_ok "http.server over TCP: the listener is in ns2's /proc/net/tcp" \
+			"$(cat "$TEST_TMP/httpd-tcp.log")"
+	fi
+	kill $httpd_tcp 2>/dev/null
+	wait $httpd_tcp 2>/dev/null
 fi
 
 # ------------------------------------------------------- 5. no fallback ----
@@ -318,3 +384,192 @@ else
 	not_ok "no fallback to TCP: an unregistered ATCP_PROTO makes socket() fail, with a message" \
 		"socat exit $rc: $out"
 fi
+
+# ------------------------------------- 6. iperf3 and sockperf, ATCP and TCP ----
+
+# Each tool runs under atcpize, then over plain TCP right after, between
+# the same namespaces; the servers are started with `ip netns exec`
+# directly (not nsx, a function: `nsx ... &` would be a subshell), so that
+# $! is the server itself (atcpize execs the program).  The results are
+# read by one python process at the end (section 7).
+IPERF_BYTES=$((4 * 1048576))
+SOCKPERF_T=3
+
+# server_up MODE PORT DESC ERRFILE: the server's listener is in ns2's
+# /proc/net/atcp (MODE atcp, and not in /proc/net/tcp) or /proc/net/tcp.
+server_up() {
+	local mode=$1 port=$2 desc=$3 err=$4
+	if [ "$mode" = atcp ]; then
+		if wait_until 30 listed "$NS2" atcp "$port" 0A && ! listed "$NS2" tcp "$port"; then
+			ok "$desc: the server listens in ns2's /proc/net/atcp, not in /proc/net/tcp"
+			return 0
+		fi
+		not_ok "$desc: the server listens in ns2's /proc/net/atcp, not in /proc/net/tcp" \
+			"$(cat "$err" 2>/dev/null)"
+		return 1
+	fi
+	wait_until 30 listed "$NS2" tcp "$port" 0A && return 0
+	not_ok "$desc: the server listens in ns2's /proc/net/tcp" "$(cat "$err" 2>/dev/null)"
+	return 1
+}
+
+# stop_server PID: SIGINT (sockperf prints and exits), then SIGKILL.
+stop_server() {
+	kill -INT "$1" 2>/dev/null
+	wait_until 10 gone "$1" || kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# run_iperf3 atcp|tcp PORT: iperf3 -s -1 in ns2, the client in ns1 sends
+# IPERF_BYTES; the JSON reports are read in section 7.
+run_iperf3() {
+	local mode=$1 port=$2 pre=() desc="iperf3" srv crc src
+	if [ "$mode" = atcp ]; then pre=("$ATCPIZE"); else desc="iperf3 over TCP (comparison)"; fi
+	snap "ip${mode}a"
+	ip netns exec "$NS2" "${pre[@]}" iperf3 -s -1 -B "$IP2" -p "$port" -J \
+		>"$TEST_TMP/iperf3-$mode-server.json" 2>"$TEST_TMP/iperf3-$mode-server.err" &
+	srv=$!
+	if ! server_up "$mode" "$port" "$desc" "$TEST_TMP/iperf3-$mode-server.err"; then
+		stop_server $srv
+		return
+	fi
+	nsx "$NS1" timeout 120 "${pre[@]}" iperf3 -c "$IP2" -p "$port" -n "$IPERF_BYTES" -J \
+		>"$TEST_TMP/iperf3-$mode.json" 2>"$TEST_TMP/iperf3-$mode.err"
+	crc=$?
+	wait_exit $srv 30
+	src=$?
+	echo "$crc $src" >"$TEST_TMP/iperf3-$mode.rc"
+	[ $crc = 0 ] || diag "iperf3 client ($mode): $(cat "$TEST_TMP/iperf3-$mode.err")"
+	[ $src = 0 ] || diag "iperf3 server ($mode): $(cat "$TEST_TMP/iperf3-$mode-server.err")"
+	snap "ip${mode}b"
+	# A control and a data connection.
+	if [ "$mode" = atcp ]; then
+		check_counters "$desc" "ip${mode}a" "ip${mode}b" 2
+	else
+		check_tcp_counters "$desc" "ip${mode}a" "ip${mode}b" 2
+	fi
+}
+
+# run_sockperf atcp|tcp PORT: sockperf ping-pong --tcp for SOCKPERF_T s.
+run_sockperf() {
+	local mode=$1 port=$2 pre=() desc="sockperf" srv crc
+	if [ "$mode" = atcp ]; then pre=("$ATCPIZE"); else desc="sockperf over TCP (comparison)"; fi
+	snap "sp${mode}a"
+	ip netns exec "$NS2" "${pre[@]}" sockperf server --tcp -i "$IP2" -p "$port" \
+		>"$TEST_TMP/sockperf-$mode-server.out" 2>&1 &
+	srv=$!
+	if ! server_up "$mode" "$port" "$desc" "$TEST_TMP/sockperf-$mode-server.out"; then
+		stop_server $srv
+		return
+	fi
+	nsx "$NS1" timeout 60 "${pre[@]}" sockperf ping-pong --tcp -i "$IP2" -p "$port" \
+		-t "$SOCKPERF_T" >"$TEST_TMP/sockperf-$mode.out" 2>&1
+	crc=$?
+	echo "$crc" >"$TEST_TMP/sockperf-$mode.rc"
+	stop_server $srv
+	snap "sp${mode}b"
+	if [ "$mode" = atcp ]; then
+		check_counters "$desc" "sp${mode}a" "sp${mode}b"
+	else
+		check_tcp_counters "$desc" "sp${mode}a" "sp${mode}b"
+	fi
+}
+
+if command -v iperf3 >/dev/null; then
+	run_iperf3 atcp 5201
+	run_iperf3 tcp 5202
+else
+	skip "iperf3" "iperf3 not installed"
+fi
+if command -v sockperf >/dev/null; then
+	run_sockperf atcp 11111
+	run_sockperf tcp 11112
+else
+	skip "sockperf" "sockperf not installed"
+fi
+
+# -------------------------------------------- 7. results, side by side ----
+
+# Checks that each run completed, then the numbers of both protocols as
+# "# " lines (tap_import turns them into diagnostics).  Never a check on
+# a ratio: under TCG with a debug kernel they say little (make bench).
+read -r -d '' RESULTS_PY <<'EOF'
+import json, os, re, sys
+d, nbytes = sys.argv[1], int(sys.argv[2])
+NAME = {"atcp": "ATCP", "tcp": "TCP"}
+def res(ok, desc, *why):
+    print(("PASS " if ok else "FAIL ") + desc)
+    if not ok:
+        print(*why, sep="\n")
+def text(name):
+    try:
+        with open(os.path.join(d, name), errors="replace") as f:
+            return f.read()
+    except OSError:
+        return None
+num = {}
+for mode in ("atcp", "tcp"):
+    what = "iperf3" + ("" if mode == "atcp" else " over TCP (comparison)")
+    rc, raw = text("iperf3-%s.rc" % mode), text("iperf3-%s.json" % mode)
+    if rc is not None:		# None: no run (server_up said why)
+        try:
+            j = json.loads(raw)
+            e = j["end"]
+            sent, rcvd = e["sum_sent"]["bytes"], e["sum_received"]["bytes"]
+            num["iperf3", mode] = (e["sum_received"]["bits_per_second"] / 1e6,
+                                   e["sum_sent"]["bits_per_second"] / 1e6,
+                                   rcvd, e["sum_received"]["seconds"])
+            why = "exit status client/server: %s; error: %s" % (
+                rc.strip(), j.get("error"))
+        except (ValueError, KeyError, TypeError) as x:
+            sent = rcvd = None
+            why = "exit status %s, no report (%s): %s" % (
+                rc.strip(), x, (raw or "").strip()[-300:])
+        # The sender wrote exactly -n bytes; the receiver stops counting
+        # when the end of the test reaches it on the control connection,
+        # so it may count less (iperf3's own caveat), never more.
+        res(rc.split() == ["0", "0"] and sent == nbytes and
+            rcvd is not None and 0 < rcvd <= nbytes,
+            "%s: client and server exit 0, the client sent exactly %d bytes, "
+            "the server received some and no more (%s)" % (what, nbytes, rcvd),
+            why)
+    what = "sockperf" + ("" if mode == "atcp" else " over TCP (comparison)")
+    rc, out = text("sockperf-%s.rc" % mode), text("sockperf-%s.out" % mode)
+    if rc is None:
+        continue
+    out = re.sub(r"\x1b\[[0-9;]*m", "", out or "")
+    obs = re.search(r"Total (\d+) observations", out)
+    avg = re.search(r"avg-latency=([0-9.]+)", out)
+    p99 = re.search(r"percentile 99\.000 = *([0-9.]+)", out)
+    loss = re.search(r"# dropped messages = (\d+); # duplicated messages = "
+                     r"(\d+); # out-of-order messages = (\d+)", out)
+    good = (rc.strip() == "0" and obs and int(obs.group(1)) > 0 and avg and
+            p99 and loss and loss.groups() == ("0", "0", "0"))
+    res(good, "%s: ping-pong ran, %s observations, no dropped, duplicated "
+        "or out-of-order message" % (what, obs.group(1) if obs else "no"),
+        "exit status %s; output:" % rc.strip(), *out.strip().split("\n")[-12:])
+    if good:
+        num["sockperf", mode] = (float(avg.group(1)), float(p99.group(1)),
+                                 int(obs.group(1)))
+for mode in ("atcp", "tcp"):
+    w = (text("curl-%s.w" % mode) or "").split()
+    if len(w) == 3:
+        num["curl", mode] = (float(w[2]) * 8 / 1e6, float(w[1]), int(w[0]))
+def cell(key, mode, i, fmt):
+    v = num.get((key, mode))
+    return fmt % v[i] if v else "-"
+rows = [("iperf3 %d MiB, receiver Mbit/s" % (nbytes >> 20), "iperf3", 0, "%.1f"),
+        ("iperf3 %d MiB, sender Mbit/s" % (nbytes >> 20), "iperf3", 1, "%.1f"),
+        ("iperf3 bytes counted by the receiver", "iperf3", 2, "%d"),
+        ("sockperf ping-pong, avg latency usec", "sockperf", 0, "%.1f"),
+        ("sockperf ping-pong, p99 latency usec", "sockperf", 1, "%.1f"),
+        ("sockperf ping-pong, observations", "sockperf", 2, "%d"),
+        ("curl 256 KiB from http.server, Mbit/s", "curl", 0, "%.2f"),
+        ("curl 256 KiB, total seconds", "curl", 1, "%.3f")]
+print("ATCP vs TCP, same VM run (TCG, debug kernel: printed, not checked)")
+print("%-40s %12s %12s" % ("", "ATCP", "TCP"))
+for label, key, i, fmt in rows:
+    print("%-40s %12s %12s" % (label, cell(key, "atcp", i, fmt),
+                               cell(key, "tcp", i, fmt)))
+EOF
+tap_import < <("$PY" -S -c "$RESULTS_PY" "$TEST_TMP" "$IPERF_BYTES" 2>&1)
