@@ -303,6 +303,7 @@ fi
 
 # --------------------------------------------- 4. python http.server + curl ----
 
+T0=$SECONDS
 PORT=8000
 TPORT=8001		# the same server over plain TCP, for comparison
 CURL_W='%{size_download} %{time_total} %{speed_download}\n'
@@ -365,6 +366,7 @@ else
 	fi
 	kill $httpd_tcp 2>/dev/null
 	wait $httpd_tcp 2>/dev/null
+	diag "http.server + curl, ATCP and TCP: $((SECONDS - T0)) s"
 fi
 
 # ------------------------------------------------------- 5. no fallback ----
@@ -423,7 +425,7 @@ stop_server() {
 # run_iperf3 atcp|tcp PORT: iperf3 -s -1 in ns2, the client in ns1 sends
 # IPERF_BYTES; the JSON reports are read in section 7.
 run_iperf3() {
-	local mode=$1 port=$2 pre=() desc="iperf3" srv crc src
+	local mode=$1 port=$2 pre=() desc="iperf3" srv crc src t0=$SECONDS
 	if [ "$mode" = atcp ]; then pre=("$ATCPIZE"); else desc="iperf3 over TCP (comparison)"; fi
 	snap "ip${mode}a"
 	ip netns exec "$NS2" "${pre[@]}" iperf3 -s -1 -B "$IP2" -p "$port" -J \
@@ -442,6 +444,7 @@ run_iperf3() {
 	[ $crc = 0 ] || diag "iperf3 client ($mode): $(cat "$TEST_TMP/iperf3-$mode.err")"
 	[ $src = 0 ] || diag "iperf3 server ($mode): $(cat "$TEST_TMP/iperf3-$mode-server.err")"
 	snap "ip${mode}b"
+	diag "iperf3 over $mode: $((SECONDS - t0)) s in all"
 	# A control and a data connection.
 	if [ "$mode" = atcp ]; then
 		check_counters "$desc" "ip${mode}a" "ip${mode}b" 2
@@ -452,7 +455,7 @@ run_iperf3() {
 
 # run_sockperf atcp|tcp PORT: sockperf ping-pong --tcp for SOCKPERF_T s.
 run_sockperf() {
-	local mode=$1 port=$2 pre=() desc="sockperf" srv crc
+	local mode=$1 port=$2 pre=() desc="sockperf" srv crc t0=$SECONDS t1
 	if [ "$mode" = atcp ]; then pre=("$ATCPIZE"); else desc="sockperf over TCP (comparison)"; fi
 	snap "sp${mode}a"
 	ip netns exec "$NS2" "${pre[@]}" sockperf server --tcp -i "$IP2" -p "$port" \
@@ -466,8 +469,10 @@ run_sockperf() {
 		-t "$SOCKPERF_T" >"$TEST_TMP/sockperf-$mode.out" 2>&1
 	crc=$?
 	echo "$crc" >"$TEST_TMP/sockperf-$mode.rc"
+	t1=$SECONDS
 	stop_server $srv
 	snap "sp${mode}b"
+	diag "sockperf over $mode: $((SECONDS - t0)) s in all, $((SECONDS - t1)) s to stop the server"
 	if [ "$mode" = atcp ]; then
 		check_counters "$desc" "sp${mode}a" "sp${mode}b"
 	else
@@ -573,3 +578,4 @@ for label, key, i, fmt in rows:
                                cell(key, "tcp", i, fmt)))
 EOF
 tap_import < <("$PY" -S -c "$RESULTS_PY" "$TEST_TMP" "$IPERF_BYTES" 2>&1)
+diag "test_atcpize: $SECONDS s in all"
