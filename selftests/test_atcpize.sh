@@ -27,7 +27,11 @@
 #     message; then the same runs, and the curl fetch, over plain TCP
 #     (listener in /proc/net/tcp, ATCP counters still).  The two protocols'
 #     numbers (Mbit/s, latency) are printed side by side, never compared:
-#     the CPU is emulated and the kernel has every debug option.
+#     the CPU is emulated and the kernel has every debug option;
+#   * iperf3 -R -C reno -N -M 1200 -w 128K over ATCP: the server sends,
+#     and both data sockets take TCP_CONGESTION, TCP_NODELAY, SO_SNDBUF
+#     and SO_RCVBUF (the client also TCP_MAXSEG); both report reno.
+# The reports of those runs are kept in $ATCP_TEST_OUT.
 # Needs socat, curl, iperf3, sockperf and python3 on the host (the VM's
 # root file system); whatever is missing is skipped.
 #
@@ -422,34 +426,36 @@ stop_server() {
 	wait "$1" 2>/dev/null
 }
 
-# run_iperf3 atcp|tcp PORT: iperf3 -s -1 in ns2, the client in ns1 sends
-# IPERF_BYTES; the JSON reports are read in section 7.
+# run_iperf3 atcp|tcp NAME PORT DESC [CLIENT-OPTION...]: iperf3 -s -1 in
+# ns2, the client in ns1 moves IPERF_BYTES (-n); the JSON reports are
+# NAME.json and read in section 7.
 run_iperf3() {
-	local mode=$1 port=$2 pre=() desc="iperf3" srv crc src t0=$SECONDS
-	if [ "$mode" = atcp ]; then pre=("$ATCPIZE"); else desc="iperf3 over TCP (comparison)"; fi
-	snap "ip${mode}a"
+	local mode=$1 name=$2 port=$3 desc=$4 pre=() srv crc src t0=$SECONDS
+	shift 4
+	[ "$mode" = atcp ] && pre=("$ATCPIZE")
+	snap "${name}a"
 	ip netns exec "$NS2" "${pre[@]}" iperf3 -s -1 -B "$IP2" -p "$port" -J \
-		>"$TEST_TMP/iperf3-$mode-server.json" 2>"$TEST_TMP/iperf3-$mode-server.err" &
+		>"$TEST_TMP/$name-server.json" 2>"$TEST_TMP/$name-server.err" &
 	srv=$!
-	if ! server_up "$mode" "$port" "$desc" "$TEST_TMP/iperf3-$mode-server.err"; then
+	if ! server_up "$mode" "$port" "$desc" "$TEST_TMP/$name-server.err"; then
 		stop_server $srv
 		return
 	fi
-	nsx "$NS1" timeout 120 "${pre[@]}" iperf3 -c "$IP2" -p "$port" -n "$IPERF_BYTES" -J \
-		>"$TEST_TMP/iperf3-$mode.json" 2>"$TEST_TMP/iperf3-$mode.err"
+	nsx "$NS1" timeout 120 "${pre[@]}" iperf3 -c "$IP2" -p "$port" -n "$IPERF_BYTES" -J "$@" \
+		>"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err"
 	crc=$?
 	wait_exit $srv 30
 	src=$?
-	echo "$crc $src" >"$TEST_TMP/iperf3-$mode.rc"
-	[ $crc = 0 ] || diag "iperf3 client ($mode): $(cat "$TEST_TMP/iperf3-$mode.err")"
-	[ $src = 0 ] || diag "iperf3 server ($mode): $(cat "$TEST_TMP/iperf3-$mode-server.err")"
-	snap "ip${mode}b"
-	diag "iperf3 over $mode: $((SECONDS - t0)) s in all"
-	# A control and a data connection.
+	echo "$crc $src" >"$TEST_TMP/$name.rc"
+	[ $crc = 0 ] || diag "iperf3 client ($name): $(cat "$TEST_TMP/$name.err")"
+	[ $src = 0 ] || diag "iperf3 server ($name): $(cat "$TEST_TMP/$name-server.err")"
+	snap "${name}b"
+	diag "$desc: $((SECONDS - t0)) s in all"
+	# A control connection and the data connection(s).
 	if [ "$mode" = atcp ]; then
-		check_counters "$desc" "ip${mode}a" "ip${mode}b" 2
+		check_counters "$desc" "${name}a" "${name}b" 2
 	else
-		check_tcp_counters "$desc" "ip${mode}a" "ip${mode}b" 2
+		check_tcp_counters "$desc" "${name}a" "${name}b" 2
 	fi
 }
 
@@ -481,8 +487,14 @@ run_sockperf() {
 }
 
 if command -v iperf3 >/dev/null; then
-	run_iperf3 atcp 5201
-	run_iperf3 tcp 5202
+	run_iperf3 atcp iperf3-atcp 5201 "iperf3"
+	run_iperf3 tcp iperf3-tcp 5202 "iperf3 over TCP (comparison)"
+	# The socket options iperf3 sets when asked, on both ends' data
+	# sockets: TCP_CONGESTION, TCP_NODELAY, TCP_MAXSEG (the client; the
+	# server gets the others through the control connection), SO_SNDBUF
+	# and SO_RCVBUF; and the server sending (-R).
+	run_iperf3 atcp iperf3-opts 5203 "iperf3 -R -C reno -N -M 1200 -w 128K" \
+		-R -C reno -N -M 1200 -w 128K
 else
 	skip "iperf3" "iperf3 not installed"
 fi
@@ -513,31 +525,47 @@ def text(name):
     except OSError:
         return None
 num = {}
+def iperf3(name, what, opts=False):
+    rc, raw = text(name + ".rc"), text(name + ".json")
+    if rc is None:		# no run (server_up said why)
+        return
+    extra, why = [], []
+    try:
+        j = json.loads(raw)
+        e, st = j["end"], j["start"]
+        sent, rcvd = e["sum_sent"]["bytes"], e["sum_received"]["bytes"]
+        num[name] = (e["sum_received"]["bits_per_second"] / 1e6,
+                               e["sum_sent"]["bits_per_second"] / 1e6, rcvd)
+        why.append("exit status client/server: %s; error: %s" % (
+            rc.strip(), j.get("error")))
+        if opts:
+            # What the sender's and the receiver's data sockets report
+            # (getsockopt TCP_CONGESTION, SO_SNDBUF, SO_RCVBUF).
+            got = (e.get("sender_tcp_congestion"),
+                   e.get("receiver_tcp_congestion"),
+                   st.get("sndbuf_actual", 0), st.get("rcvbuf_actual", 0),
+                   st.get("test_start", {}).get("reverse"))
+            extra.append(got[:2] == ("reno", "reno") and
+                         got[2] >= 131072 and got[3] >= 131072 and got[4] == 1)
+            why.append("congestion sender %s receiver %s, sndbuf %s rcvbuf %s, "
+                       "reverse %s" % got)
+    except (ValueError, KeyError, TypeError) as x:
+        sent = rcvd = None
+        why.append("exit status %s, no report (%s): %s" % (
+            rc.strip(), x, (raw or "").strip()[-300:]))
+    # The sender wrote exactly -n bytes; the receiver stops counting when
+    # the end of the test reaches it on the control connection, so it may
+    # count less (iperf3's own caveat), never more.
+    res(rc.split() == ["0", "0"] and sent == nbytes and rcvd is not None and
+        0 < rcvd <= nbytes and all(extra),
+        "%s: client and server exit 0, the sender sent exactly %d bytes, "
+        "the receiver got some and no more (%s)%s" % (
+            what, nbytes, rcvd, ", both data sockets report reno and "
+            "buffers >= 128 KiB" if opts else ""), *why)
+iperf3("iperf3-atcp", "iperf3")
+iperf3("iperf3-tcp", "iperf3 over TCP (comparison)")
+iperf3("iperf3-opts", "iperf3 -R -C reno -N -M 1200 -w 128K", opts=True)
 for mode in ("atcp", "tcp"):
-    what = "iperf3" + ("" if mode == "atcp" else " over TCP (comparison)")
-    rc, raw = text("iperf3-%s.rc" % mode), text("iperf3-%s.json" % mode)
-    if rc is not None:		# None: no run (server_up said why)
-        try:
-            j = json.loads(raw)
-            e = j["end"]
-            sent, rcvd = e["sum_sent"]["bytes"], e["sum_received"]["bytes"]
-            num["iperf3", mode] = (e["sum_received"]["bits_per_second"] / 1e6,
-                                   e["sum_sent"]["bits_per_second"] / 1e6,
-                                   rcvd, e["sum_received"]["seconds"])
-            why = "exit status client/server: %s; error: %s" % (
-                rc.strip(), j.get("error"))
-        except (ValueError, KeyError, TypeError) as x:
-            sent = rcvd = None
-            why = "exit status %s, no report (%s): %s" % (
-                rc.strip(), x, (raw or "").strip()[-300:])
-        # The sender wrote exactly -n bytes; the receiver stops counting
-        # when the end of the test reaches it on the control connection,
-        # so it may count less (iperf3's own caveat), never more.
-        res(rc.split() == ["0", "0"] and sent == nbytes and
-            rcvd is not None and 0 < rcvd <= nbytes,
-            "%s: client and server exit 0, the client sent exactly %d bytes, "
-            "the server received some and no more (%s)" % (what, nbytes, rcvd),
-            why)
     what = "sockperf" + ("" if mode == "atcp" else " over TCP (comparison)")
     rc, out = text("sockperf-%s.rc" % mode), text("sockperf-%s.out" % mode)
     if rc is None:
@@ -554,28 +582,39 @@ for mode in ("atcp", "tcp"):
         "or out-of-order message" % (what, obs.group(1) if obs else "no"),
         "exit status %s; output:" % rc.strip(), *out.strip().split("\n")[-12:])
     if good:
-        num["sockperf", mode] = (float(avg.group(1)), float(p99.group(1)),
+        num["sockperf-" + mode] = (float(avg.group(1)), float(p99.group(1)),
                                  int(obs.group(1)))
 for mode in ("atcp", "tcp"):
     w = (text("curl-%s.w" % mode) or "").split()
     if len(w) == 3:
-        num["curl", mode] = (float(w[2]) * 8 / 1e6, float(w[1]), int(w[0]))
-def cell(key, mode, i, fmt):
-    v = num.get((key, mode))
+        num["curl-" + mode] = (float(w[2]) * 8 / 1e6, float(w[1]), int(w[0]))
+def cell(key, i, fmt):
+    v = num.get(key)
     return fmt % v[i] if v else "-"
-rows = [("iperf3 %d MiB, receiver Mbit/s" % (nbytes >> 20), "iperf3", 0, "%.1f"),
-        ("iperf3 %d MiB, sender Mbit/s" % (nbytes >> 20), "iperf3", 1, "%.1f"),
+mib = nbytes >> 20
+rows = [("iperf3 %d MiB, receiver Mbit/s" % mib, "iperf3", 0, "%.1f"),
+        ("iperf3 %d MiB, sender Mbit/s" % mib, "iperf3", 1, "%.1f"),
         ("iperf3 bytes counted by the receiver", "iperf3", 2, "%d"),
+        ("iperf3 -R -C reno -N -M 1200 -w 128K, Mbit/s", "iperf3-opts", 0,
+         "%.1f"),
         ("sockperf ping-pong, avg latency usec", "sockperf", 0, "%.1f"),
         ("sockperf ping-pong, p99 latency usec", "sockperf", 1, "%.1f"),
         ("sockperf ping-pong, observations", "sockperf", 2, "%d"),
         ("curl 256 KiB from http.server, Mbit/s", "curl", 0, "%.2f"),
         ("curl 256 KiB, total seconds", "curl", 1, "%.3f")]
 print("ATCP vs TCP, same VM run (TCG, debug kernel: printed, not checked)")
-print("%-40s %12s %12s" % ("", "ATCP", "TCP"))
+print("%-44s %12s %12s" % ("", "ATCP", "TCP"))
 for label, key, i, fmt in rows:
-    print("%-40s %12s %12s" % (label, cell(key, "atcp", i, fmt),
-                               cell(key, "tcp", i, fmt)))
+    if key.endswith("-opts"):	# ATCP only
+        print("%-44s %12s %12s" % (label, cell(key, i, fmt), ""))
+    else:
+        print("%-44s %12s %12s" % (label, cell(key + "-atcp", i, fmt),
+                                   cell(key + "-tcp", i, fmt)))
 EOF
 tap_import < <("$PY" -S -c "$RESULTS_PY" "$TEST_TMP" "$IPERF_BYTES" 2>&1)
+if [ "$CAP_DIR" != "$TEST_TMP" ]; then
+	for f in "$TEST_TMP"/iperf3-* "$TEST_TMP"/sockperf-* "$TEST_TMP"/curl-*.w; do
+		[ -e "$f" ] && cp "$f" "$CAP_DIR/"
+	done
+fi
 diag "test_atcpize: $SECONDS s in all"
