@@ -394,117 +394,136 @@ fi
 # ------------------------------------- 6. iperf3 and sockperf, ATCP and TCP ----
 
 # Each tool runs under atcpize, then over plain TCP right after, between
-# the same namespaces; the servers are started with `ip netns exec`
+# the same namespaces.  Every server starts at once (a start costs seconds
+# under emulation; an idle server moves no counter), with `ip netns exec`
 # directly (not nsx, a function: `nsx ... &` would be a subshell), so that
-# $! is the server itself (atcpize execs the program).  The results are
-# read by one python process at the end (section 7).
+# the PID is the server itself (atcpize execs the program).  The clients
+# run one at a time.  The results are read by one python process at the
+# end (section 7).
 IPERF_BYTES=$((4 * 1048576))
 OPTS_BYTES=1048576	# the run with socket options
 SOCKPERF_T=3
+declare -A SRV_PID SRV_MODE SRV_PORT
 
-# server_up MODE PORT DESC ERRFILE: the server's listener is in ns2's
-# /proc/net/atcp (MODE atcp, and not in /proc/net/tcp) or /proc/net/tcp.
+# start_server NAME atcp|tcp PORT CMD...: CMD in ns2, under atcpize for
+# atcp; its output in NAME-server.out.
+start_server() {
+	local name=$1 mode=$2 port=$3 pre=()
+	shift 3
+	[ "$mode" = atcp ] && pre=("$ATCPIZE")
+	ip netns exec "$NS2" "${pre[@]}" "$@" >"$TEST_TMP/$name-server.out" 2>&1 &
+	SRV_PID[$name]=$!
+	SRV_MODE[$name]=$mode
+	SRV_PORT[$name]=$port
+	on_exit "kill -KILL ${SRV_PID[$name]}"
+}
+
+# server_up NAME DESC: NAME's listener is in ns2's /proc/net/atcp (and not
+# in /proc/net/tcp) or, for a TCP server, in /proc/net/tcp.
 server_up() {
-	local mode=$1 port=$2 desc=$3 err=$4
-	if [ "$mode" = atcp ]; then
-		if wait_until 30 listed "$NS2" atcp "$port" 0A && ! listed "$NS2" tcp "$port"; then
+	local name=$1 desc=$2 port=${SRV_PORT[$1]} out="$TEST_TMP/$1-server.out"
+	if [ "${SRV_MODE[$name]}" = atcp ]; then
+		if wait_until 60 listed "$NS2" atcp "$port" 0A && ! listed "$NS2" tcp "$port"; then
 			ok "$desc: the server listens in ns2's /proc/net/atcp, not in /proc/net/tcp"
 			return 0
 		fi
 		not_ok "$desc: the server listens in ns2's /proc/net/atcp, not in /proc/net/tcp" \
-			"$(cat "$err" 2>/dev/null)"
+			"$(cat "$out" 2>/dev/null)"
 		return 1
 	fi
-	wait_until 30 listed "$NS2" tcp "$port" 0A && return 0
-	not_ok "$desc: the server listens in ns2's /proc/net/tcp" "$(cat "$err" 2>/dev/null)"
+	wait_until 60 listed "$NS2" tcp "$port" 0A && return 0
+	not_ok "$desc: the server listens in ns2's /proc/net/tcp" "$(cat "$out" 2>/dev/null)"
 	return 1
 }
 
-# stop_server PID: the servers' own reports are not needed: SIGKILL (a
-# SIGINT costs sockperf seconds under emulation).
+# stop_server NAME: the servers' own reports are not needed: SIGKILL.
 stop_server() {
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	kill -KILL "${SRV_PID[$1]}" 2>/dev/null
+	wait "${SRV_PID[$1]}" 2>/dev/null
 }
 
-# run_iperf3 atcp|tcp NAME PORT BYTES DESC [CLIENT-OPTION...]: iperf3 -s -1
-# in ns2, the client in ns1 moves BYTES (-n); the JSON reports are
-# NAME.json and read in section 7.
-run_iperf3() {
-	local mode=$1 name=$2 port=$3 bytes=$4 desc=$5 pre=() srv crc src t0=$SECONDS
-	shift 5
-	[ "$mode" = atcp ] && pre=("$ATCPIZE")
-	snap "${name}a"
-	ip netns exec "$NS2" "${pre[@]}" iperf3 -s -1 -B "$IP2" -p "$port" -J \
-		>"$TEST_TMP/$name-server.json" 2>"$TEST_TMP/$name-server.err" &
-	srv=$!
-	if ! server_up "$mode" "$port" "$desc" "$TEST_TMP/$name-server.err"; then
-		stop_server $srv
-		return
+# check_run NAME DESC N: the counters of the run between snapshots NAMEa
+# and NAMEb: ATCP only, or TCP only for a TCP server; N connections.
+check_run() {
+	if [ "${SRV_MODE[$1]}" = atcp ]; then
+		check_counters "$2" "${1}a" "${1}b" "$3"
+	else
+		check_tcp_counters "$2" "${1}a" "${1}b" "$3"
 	fi
-	nsx "$NS1" timeout 120 "${pre[@]}" iperf3 -c "$IP2" -p "$port" -n "$bytes" -J "$@" \
-		>"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err"
+}
+
+# run_iperf3 NAME BYTES DESC [CLIENT-OPTION...]: the client in ns1 moves
+# BYTES (-n) to or from NAME's server (iperf3 -s -1, which exits after
+# one test); the client's JSON report is NAME.json.
+run_iperf3() {
+	local name=$1 bytes=$2 desc=$3 pre=() crc src t0=$SECONDS
+	shift 3
+	server_up "$name" "$desc" || { stop_server "$name"; return; }
+	[ "${SRV_MODE[$name]}" = atcp ] && pre=("$ATCPIZE")
+	snap "${name}a"
+	nsx "$NS1" timeout 120 "${pre[@]}" iperf3 -c "$IP2" -p "${SRV_PORT[$name]}" \
+		-n "$bytes" -J "$@" >"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err"
 	crc=$?
-	wait_exit $srv 30
+	wait_exit "${SRV_PID[$name]}" 30
 	src=$?
 	echo "$crc $src" >"$TEST_TMP/$name.rc"
 	[ $crc = 0 ] || diag "iperf3 client ($name): $(cat "$TEST_TMP/$name.err")"
-	[ $src = 0 ] || diag "iperf3 server ($name): $(cat "$TEST_TMP/$name-server.err")"
+	[ $src = 0 ] || diag "iperf3 server ($name): $(tail -5 "$TEST_TMP/$name-server.out")"
 	snap "${name}b"
-	diag "$desc: $((SECONDS - t0)) s in all"
-	# A control connection and the data connection(s).
-	if [ "$mode" = atcp ]; then
-		check_counters "$desc" "${name}a" "${name}b" 2
-	else
-		check_tcp_counters "$desc" "${name}a" "${name}b" 2
-	fi
+	diag "$desc: $((SECONDS - t0)) s"
+	# A control connection and the data connection.
+	check_run "$name" "$desc" 2
 }
 
-# run_sockperf atcp|tcp PORT: sockperf ping-pong --tcp for SOCKPERF_T s.
+# run_sockperf NAME DESC: sockperf ping-pong --tcp for SOCKPERF_T seconds
+# against NAME's server; the client's output is NAME.out.
 run_sockperf() {
-	local mode=$1 port=$2 pre=() desc="sockperf" srv crc t0=$SECONDS t1
-	if [ "$mode" = atcp ]; then pre=("$ATCPIZE"); else desc="sockperf over TCP (comparison)"; fi
-	snap "sp${mode}a"
-	ip netns exec "$NS2" "${pre[@]}" sockperf server --tcp -i "$IP2" -p "$port" \
-		>"$TEST_TMP/sockperf-$mode-server.out" 2>&1 &
-	srv=$!
-	if ! server_up "$mode" "$port" "$desc" "$TEST_TMP/sockperf-$mode-server.out"; then
-		stop_server $srv
-		return
-	fi
-	nsx "$NS1" timeout 60 "${pre[@]}" sockperf ping-pong --tcp -i "$IP2" -p "$port" \
-		-t "$SOCKPERF_T" >"$TEST_TMP/sockperf-$mode.out" 2>&1
+	local name=$1 desc=$2 pre=() crc t0=$SECONDS
+	server_up "$name" "$desc" || { stop_server "$name"; return; }
+	[ "${SRV_MODE[$name]}" = atcp ] && pre=("$ATCPIZE")
+	snap "${name}a"
+	nsx "$NS1" timeout 60 "${pre[@]}" sockperf ping-pong --tcp -i "$IP2" \
+		-p "${SRV_PORT[$name]}" -t "$SOCKPERF_T" >"$TEST_TMP/$name.out" 2>&1
 	crc=$?
-	echo "$crc" >"$TEST_TMP/sockperf-$mode.rc"
-	t1=$SECONDS
-	stop_server $srv
-	snap "sp${mode}b"
-	diag "sockperf over $mode: $((SECONDS - t0)) s in all, $((SECONDS - t1)) s to stop the server"
-	if [ "$mode" = atcp ]; then
-		check_counters "$desc" "sp${mode}a" "sp${mode}b"
-	else
-		check_tcp_counters "$desc" "sp${mode}a" "sp${mode}b"
-	fi
+	echo "$crc" >"$TEST_TMP/$name.rc"
+	stop_server "$name"
+	snap "${name}b"
+	diag "$desc: $((SECONDS - t0)) s"
+	check_run "$name" "$desc" 1
 }
 
-if command -v iperf3 >/dev/null; then
-	run_iperf3 atcp iperf3-atcp 5201 "$IPERF_BYTES" "iperf3"
-	run_iperf3 tcp iperf3-tcp 5202 "$IPERF_BYTES" "iperf3 over TCP (comparison)"
+have_iperf3=0 have_sockperf=0
+command -v iperf3 >/dev/null && have_iperf3=1
+command -v sockperf >/dev/null && have_sockperf=1
+T0=$SECONDS
+if [ $have_iperf3 = 1 ]; then
+	start_server iperf3-atcp atcp 5201 iperf3 -s -1 -B "$IP2" -p 5201 -J
+	start_server iperf3-tcp tcp 5202 iperf3 -s -1 -B "$IP2" -p 5202 -J
+	start_server iperf3-opts atcp 5203 iperf3 -s -1 -B "$IP2" -p 5203 -J
+fi
+if [ $have_sockperf = 1 ]; then
+	start_server sockperf-atcp atcp 11111 sockperf server --tcp -i "$IP2" -p 11111
+	start_server sockperf-tcp tcp 11112 sockperf server --tcp -i "$IP2" -p 11112
+fi
+if [ $have_iperf3 = 1 ]; then
+	run_iperf3 iperf3-atcp "$IPERF_BYTES" "iperf3"
+	run_iperf3 iperf3-tcp "$IPERF_BYTES" "iperf3 over TCP (comparison)"
 	# The socket options iperf3 sets when asked, on both ends' data
 	# sockets: TCP_CONGESTION, TCP_NODELAY, TCP_MAXSEG (the client; the
 	# server gets the others through the control connection), SO_SNDBUF
 	# and SO_RCVBUF; and the server sending (-R).
-	run_iperf3 atcp iperf3-opts 5203 "$OPTS_BYTES" "iperf3 -R -C reno -N -M 1200 -w 128K" \
+	run_iperf3 iperf3-opts "$OPTS_BYTES" "iperf3 -R -C reno -N -M 1200 -w 128K" \
 		-R -C reno -N -M 1200 -w 128K
 else
 	skip "iperf3" "iperf3 not installed"
 fi
-if command -v sockperf >/dev/null; then
-	run_sockperf atcp 11111
-	run_sockperf tcp 11112
+if [ $have_sockperf = 1 ]; then
+	run_sockperf sockperf-atcp "sockperf"
+	run_sockperf sockperf-tcp "sockperf over TCP (comparison)"
 else
 	skip "sockperf" "sockperf not installed"
 fi
+diag "iperf3 and sockperf, ATCP and TCP: $((SECONDS - T0)) s"
 
 # -------------------------------------------- 7. results, side by side ----
 
