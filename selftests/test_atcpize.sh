@@ -17,11 +17,26 @@
 #     fetched by curl), and the programs exit 0 -- these need ATCP's data
 #     path (send/recv/shutdown);
 #   * no fallback: with ATCP_PROTO naming a number nobody registered,
-#     socket() fails and the shim says why.
-# Needs socat, curl and python3 on the host (the VM's root file system);
-# whatever is missing is skipped.
+#     socket() fails and the shim says why;
+#   * iperf3 (a control connection and a data connection, getsockopt of
+#     TCP_MAXSEG, TCP_CONGESTION, TCP_INFO, SO_SNDBUF/SO_RCVBUF, setsockopt
+#     TCP_NODELAY) and sockperf ping-pong --tcp (TCP_NODELAY on both ends)
+#     under atcpize: ATCP only (listener, counters, no TCP), the sender
+#     wrote exactly the bytes asked for and the receiver got some, the
+#     ping-pong has observations and no dropped, duplicated or reordered
+#     message; then the same runs, and the curl fetch, over plain TCP
+#     (listener in /proc/net/tcp, ATCP counters still).  The two protocols'
+#     numbers (Mbit/s, latency) are printed side by side, never compared:
+#     the CPU is emulated and the kernel has every debug option;
+#   * iperf3 -R -P 2 -Z -C reno -N -M 1200 -w 128K over ATCP: the server
+#     sends with sendfile(2) on two data connections, and the data sockets
+#     take TCP_CONGESTION, TCP_NODELAY, SO_SNDBUF and SO_RCVBUF (the
+#     client's also TCP_MAXSEG); both ends report reno.
+# The reports of those runs are kept in $ATCP_TEST_OUT.
+# Needs socat, curl, iperf3, sockperf and python3 on the host (the VM's
+# root file system); whatever is missing is skipped.
 #
-# atcp-timeout: 300
+# atcp-timeout: 420
 here=${0%/*}; [ "$here" = "$0" ] && here=.
 source "$here/lib.sh"
 
@@ -81,14 +96,14 @@ delta() {
 	echo $(( ${SNAP[$2.$3.$4.$5]:-0} - ${SNAP[$1.$3.$4.$5]:-0} ))
 }
 
-# check_counters WHAT BEFORE AFTER: the traffic between the two snapshots
-# was ATCP (one connection opened in each direction of the handshake,
-# segments counted by ATCP) and nothing at all was TCP.
+# check_counters WHAT BEFORE AFTER [N]: the traffic between the two
+# snapshots was ATCP (N connections, default 1, opened on each side of
+# the handshake, segments counted by ATCP) and nothing at all was TCP.
 check_counters() {
-	local what=$1 a=$2 b=$3 ns c d tcp=""
+	local what=$1 a=$2 b=$3 n=${4:-1} ns c d tcp=""
 	d="ns1 ActiveOpens $(delta "$a" "$b" "$NS1" atcp ActiveOpens), ns2 PassiveOpens $(delta "$a" "$b" "$NS2" atcp PassiveOpens), ns1 InSegs $(delta "$a" "$b" "$NS1" atcp InSegs), ns2 InSegs $(delta "$a" "$b" "$NS2" atcp InSegs)"
-	if [ "$(delta "$a" "$b" "$NS1" atcp ActiveOpens)" -ge 1 ] &&
-	   [ "$(delta "$a" "$b" "$NS2" atcp PassiveOpens)" -ge 1 ] &&
+	if [ "$(delta "$a" "$b" "$NS1" atcp ActiveOpens)" -ge "$n" ] &&
+	   [ "$(delta "$a" "$b" "$NS2" atcp PassiveOpens)" -ge "$n" ] &&
 	   [ "$(delta "$a" "$b" "$NS1" atcp InSegs)" -ge 1 ] &&
 	   [ "$(delta "$a" "$b" "$NS2" atcp InSegs)" -ge 1 ]; then
 		ok "$what: connection counted in /proc/net/atcp_stat of both namespaces"
@@ -108,9 +123,35 @@ check_counters() {
 	fi
 }
 
+# check_tcp_counters WHAT BEFORE AFTER [N]: the comparison run really was
+# TCP: N connections in /proc/net/snmp's Tcp counters, and ATCP's
+# counters did not move.
+check_tcp_counters() {
+	local what=$1 a=$2 b=$3 n=${4:-1} ns c d atcp=""
+	d="ns1 ActiveOpens $(delta "$a" "$b" "$NS1" tcp ActiveOpens), ns2 PassiveOpens $(delta "$a" "$b" "$NS2" tcp PassiveOpens)"
+	for ns in "$NS1" "$NS2"; do
+		for c in $COUNTERS; do
+			d=$(delta "$a" "$b" "$ns" atcp "$c")
+			[ "$d" = 0 ] || atcp+=" $ns:$c+$d"
+		done
+	done
+	if [ "$(delta "$a" "$b" "$NS1" tcp ActiveOpens)" -ge "$n" ] &&
+	   [ "$(delta "$a" "$b" "$NS2" tcp PassiveOpens)" -ge "$n" ] &&
+	   [ -z "$atcp" ]; then
+		ok "$what: TCP only (/proc/net/snmp counts it, atcp_stat unchanged)"
+	else
+		not_ok "$what: TCP only (/proc/net/snmp counts it, atcp_stat unchanged)" \
+			"tcp: $d" "atcp moved:${atcp:- no}"
+	fi
+}
+
 # passive_grew SNAP: ns2's ATCP PassiveOpens is above its value in SNAP.
 passive_grew() {
 	[ "$(atcp_stat "$NS2" PassiveOpens)" -gt "${SNAP[$1.$NS2.atcp.PassiveOpens]:-0}" ]
+}
+# tcp_passive_grew SNAP: the same for TCP's PassiveOpens.
+tcp_passive_grew() {
+	[ "$(tcp_snmp "$NS2" PassiveOpens)" -gt "${SNAP[$1.$NS2.tcp.PassiveOpens]:-0}" ]
 }
 
 gone() { ! kill -0 "$1" 2>/dev/null; }
@@ -267,7 +308,10 @@ fi
 
 # --------------------------------------------- 4. python http.server + curl ----
 
+T0=$SECONDS
 PORT=8000
+TPORT=8001		# the same server over plain TCP, for comparison
+CURL_W='%{size_download} %{time_total} %{speed_download}\n'
 if ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
 	skip "http.server + curl" "python3 or curl not installed"
 else
@@ -278,14 +322,19 @@ else
 		>"$TEST_TMP/httpd.log" 2>&1 &
 	httpd=$!
 	on_exit "kill $httpd"
-	# python3 takes seconds to start under emulation.
+	# The TCP twin starts at the same time: python3 takes seconds to
+	# start under emulation.  A listener moves no counter.
+	nsx "$NS2" "$PY" -S -m http.server --bind "$IP2" --directory "$TEST_TMP/www" $TPORT \
+		>"$TEST_TMP/httpd-tcp.log" 2>&1 &
+	httpd_tcp=$!
+	on_exit "kill $httpd_tcp"
 	if wait_until 60 listed "$NS2" atcp $PORT 0A; then
 		ok "http.server: the listener is in ns2's /proc/net/atcp"
 	else
 		not_ok "http.server: the listener is in ns2's /proc/net/atcp" "$(cat "$TEST_TMP/httpd.log")"
 	fi
-	nsx "$NS1" "$ATCPIZE" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" \
-		"http://$IP2:$PORT/blob" 2>"$TEST_TMP/curl.err"
+	nsx "$NS1" "$ATCPIZE" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" -w "$CURL_W" \
+		"http://$IP2:$PORT/blob" >"$TEST_TMP/curl-atcp.w" 2>"$TEST_TMP/curl.err"
 	crc=$?
 	wait_until 10 passive_grew ha
 	snap hb
@@ -299,6 +348,30 @@ else
 	fi
 	kill $httpd 2>/dev/null
 	wait $httpd 2>/dev/null
+
+	# The same fetch over TCP.
+	rm -f "$TEST_TMP/curl.out"
+	if wait_until 30 listed "$NS2" tcp $TPORT 0A; then
+		snap hta
+		nsx "$NS1" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" -w "$CURL_W" \
+			"http://$IP2:$TPORT/blob" >"$TEST_TMP/curl-tcp.w" 2>"$TEST_TMP/curl.err"
+		crc=$?
+		wait_until 10 tcp_passive_grew hta
+		snap htb
+		check_tcp_counters "http.server + curl over TCP (comparison)" hta htb
+		if [ $crc = 0 ] && cmp -s "$TEST_TMP/blob" "$TEST_TMP/curl.out"; then
+			ok "http.server + curl over TCP: the file arrives intact"
+		else
+			not_ok "http.server + curl over TCP: the file arrives intact" \
+				"curl exit $crc: $(cat "$TEST_TMP/curl.err")"
+		fi
+	else
+		not_ok "http.server over TCP: the listener is in ns2's /proc/net/tcp" \
+			"$(cat "$TEST_TMP/httpd-tcp.log")"
+	fi
+	kill $httpd_tcp 2>/dev/null
+	wait $httpd_tcp 2>/dev/null
+	diag "http.server + curl, ATCP and TCP: $((SECONDS - T0)) s"
 fi
 
 # ------------------------------------------------------- 5. no fallback ----
@@ -318,3 +391,261 @@ else
 	not_ok "no fallback to TCP: an unregistered ATCP_PROTO makes socket() fail, with a message" \
 		"socat exit $rc: $out"
 fi
+
+# ------------------------------------- 6. iperf3 and sockperf, ATCP and TCP ----
+
+# Each tool runs under atcpize, then over plain TCP right after, between
+# the same namespaces.  Every server starts at once (a start costs seconds
+# under emulation; an idle server moves no counter), with `ip netns exec`
+# directly (not nsx, a function: `nsx ... &` would be a subshell), so that
+# the PID is the server itself (atcpize execs the program).  The clients
+# run one at a time.  The results are read by one python process at the
+# end (section 7).
+IPERF_BYTES=$((4 * 1048576))
+OPTS_BYTES=1048576	# the run with socket options:
+OPTS=(-R -P 2 -Z -C reno -N -M 1200 -w 128K)
+SOCKPERF_T=3
+declare -A SRV_PID SRV_MODE SRV_PORT
+
+# start_server NAME atcp|tcp PORT CMD...: CMD in ns2, under atcpize for
+# atcp; its output in NAME-server.out.
+start_server() {
+	local name=$1 mode=$2 port=$3 pre=()
+	shift 3
+	[ "$mode" = atcp ] && pre=("$ATCPIZE")
+	ip netns exec "$NS2" "${pre[@]}" "$@" >"$TEST_TMP/$name-server.out" 2>&1 &
+	SRV_PID[$name]=$!
+	SRV_MODE[$name]=$mode
+	SRV_PORT[$name]=$port
+	on_exit "kill -KILL ${SRV_PID[$name]}"
+}
+
+# server_up NAME DESC: NAME's listener is in ns2's /proc/net/atcp (and not
+# in /proc/net/tcp) or, for a TCP server, in /proc/net/tcp.
+server_up() {
+	local name=$1 desc=$2 port=${SRV_PORT[$1]} out="$TEST_TMP/$1-server.out"
+	if [ "${SRV_MODE[$name]}" = atcp ]; then
+		if wait_until 60 listed "$NS2" atcp "$port" 0A && ! listed "$NS2" tcp "$port"; then
+			ok "$desc: the server listens in ns2's /proc/net/atcp, not in /proc/net/tcp"
+			return 0
+		fi
+		not_ok "$desc: the server listens in ns2's /proc/net/atcp, not in /proc/net/tcp" \
+			"$(cat "$out" 2>/dev/null)"
+		return 1
+	fi
+	wait_until 60 listed "$NS2" tcp "$port" 0A && return 0
+	not_ok "$desc: the server listens in ns2's /proc/net/tcp" "$(cat "$out" 2>/dev/null)"
+	return 1
+}
+
+# stop_server NAME: the servers' own reports are not needed: SIGKILL.
+stop_server() {
+	kill -KILL "${SRV_PID[$1]}" 2>/dev/null
+	wait "${SRV_PID[$1]}" 2>/dev/null
+}
+
+# check_run NAME DESC N: the counters of the run between snapshots NAMEa
+# and NAMEb: ATCP only, or TCP only for a TCP server; N connections.
+check_run() {
+	if [ "${SRV_MODE[$1]}" = atcp ]; then
+		check_counters "$2" "${1}a" "${1}b" "$3"
+	else
+		check_tcp_counters "$2" "${1}a" "${1}b" "$3"
+	fi
+}
+
+# run_iperf3 NAME BYTES CONNS DESC [CLIENT-OPTION...]: the client in ns1
+# moves BYTES (-n) to or from NAME's server (iperf3 -s -1, which exits
+# after one test) over CONNS connections (control and data); the
+# client's JSON report is NAME.json.
+run_iperf3() {
+	local name=$1 bytes=$2 conns=$3 desc=$4 pre=() crc src t0=$SECONDS
+	shift 4
+	server_up "$name" "$desc" || { stop_server "$name"; return; }
+	[ "${SRV_MODE[$name]}" = atcp ] && pre=("$ATCPIZE")
+	snap "${name}a"
+	nsx "$NS1" timeout 120 "${pre[@]}" iperf3 -c "$IP2" -p "${SRV_PORT[$name]}" \
+		-n "$bytes" -J "$@" >"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err"
+	crc=$?
+	wait_exit "${SRV_PID[$name]}" 30
+	src=$?
+	echo "$crc $src" >"$TEST_TMP/$name.rc"
+	[ $crc = 0 ] || diag "iperf3 client ($name): $(cat "$TEST_TMP/$name.err")"
+	[ $src = 0 ] || diag "iperf3 server ($name): $(tail -5 "$TEST_TMP/$name-server.out")"
+	snap "${name}b"
+	diag "$desc: $((SECONDS - t0)) s"
+	check_run "$name" "$desc" "$conns"
+}
+
+# run_sockperf NAME DESC: sockperf ping-pong --tcp for SOCKPERF_T seconds
+# against NAME's server; the client's output is NAME.out.
+run_sockperf() {
+	local name=$1 desc=$2 pre=() crc t0=$SECONDS
+	server_up "$name" "$desc" || { stop_server "$name"; return; }
+	[ "${SRV_MODE[$name]}" = atcp ] && pre=("$ATCPIZE")
+	snap "${name}a"
+	nsx "$NS1" timeout 60 "${pre[@]}" sockperf ping-pong --tcp -i "$IP2" \
+		-p "${SRV_PORT[$name]}" -t "$SOCKPERF_T" >"$TEST_TMP/$name.out" 2>&1
+	crc=$?
+	echo "$crc" >"$TEST_TMP/$name.rc"
+	stop_server "$name"
+	snap "${name}b"
+	diag "$desc: $((SECONDS - t0)) s"
+	check_run "$name" "$desc" 1
+}
+
+have_iperf3=0 have_sockperf=0
+command -v iperf3 >/dev/null && have_iperf3=1
+command -v sockperf >/dev/null && have_sockperf=1
+T0=$SECONDS
+if [ $have_iperf3 = 1 ]; then
+	start_server iperf3-atcp atcp 5201 iperf3 -s -1 -B "$IP2" -p 5201 -J
+	start_server iperf3-tcp tcp 5202 iperf3 -s -1 -B "$IP2" -p 5202 -J
+	start_server iperf3-opts atcp 5203 iperf3 -s -1 -B "$IP2" -p 5203 -J
+fi
+if [ $have_sockperf = 1 ]; then
+	start_server sockperf-atcp atcp 11111 sockperf server --tcp -i "$IP2" -p 11111
+	start_server sockperf-tcp tcp 11112 sockperf server --tcp -i "$IP2" -p 11112
+fi
+if [ $have_iperf3 = 1 ]; then
+	# A control connection and a data connection.
+	run_iperf3 iperf3-atcp "$IPERF_BYTES" 2 "iperf3"
+	run_iperf3 iperf3-tcp "$IPERF_BYTES" 2 "iperf3 over TCP (comparison)"
+	# The socket options iperf3 sets when asked, on both ends' data
+	# sockets: TCP_CONGESTION, TCP_NODELAY, TCP_MAXSEG (the client; the
+	# server gets the others through the control connection), SO_SNDBUF
+	# and SO_RCVBUF; the server sending (-R) with sendfile(2) (-Z), on two
+	# data connections (-P 2).
+	run_iperf3 iperf3-opts "$OPTS_BYTES" 3 "iperf3 ${OPTS[*]}" "${OPTS[@]}"
+else
+	skip "iperf3" "iperf3 not installed"
+fi
+if [ $have_sockperf = 1 ]; then
+	run_sockperf sockperf-atcp "sockperf"
+	run_sockperf sockperf-tcp "sockperf over TCP (comparison)"
+else
+	skip "sockperf" "sockperf not installed"
+fi
+diag "iperf3 and sockperf, ATCP and TCP: $((SECONDS - T0)) s"
+
+# -------------------------------------------- 7. results, side by side ----
+
+# Checks that each run completed, then the numbers of both protocols as
+# "# " lines (tap_import turns them into diagnostics).  Never a check on
+# a ratio: under TCG with a debug kernel they say little (make bench).
+read -r -d '' RESULTS_PY <<'EOF'
+import json, os, re, sys
+d, nbytes, obytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+NAME = {"atcp": "ATCP", "tcp": "TCP"}
+def res(ok, desc, *why):
+    print(("PASS " if ok else "FAIL ") + desc)
+    if not ok:
+        print(*why, sep="\n")
+def text(name):
+    try:
+        with open(os.path.join(d, name), errors="replace") as f:
+            return f.read()
+    except OSError:
+        return None
+num = {}
+def iperf3(name, what, nbytes, opts=False):
+    rc, raw = text(name + ".rc"), text(name + ".json")
+    if rc is None:		# no run (server_up said why)
+        return
+    extra, why = [], []
+    try:
+        j = json.loads(raw)
+        e, st = j["end"], j["start"]
+        sent, rcvd = e["sum_sent"]["bytes"], e["sum_received"]["bytes"]
+        num[name] = (e["sum_received"]["bits_per_second"] / 1e6,
+                               e["sum_sent"]["bits_per_second"] / 1e6, rcvd)
+        why.append("exit status client/server: %s; error: %s" % (
+            rc.strip(), j.get("error")))
+        if opts:
+            # What the sender's and the receiver's data sockets report
+            # (getsockopt TCP_CONGESTION, SO_SNDBUF, SO_RCVBUF).  With two
+            # streams the sender may overshoot -n by a block per stream.
+            got = (e.get("sender_tcp_congestion"),
+                   e.get("receiver_tcp_congestion"),
+                   st.get("sndbuf_actual", 0), st.get("rcvbuf_actual", 0),
+                   st.get("test_start", {}).get("reverse"),
+                   len(e.get("streams", [])))
+            extra.append(got[:2] == ("reno", "reno") and
+                         got[2] >= 131072 and got[3] >= 131072 and
+                         got[4:] == (1, 2))
+            why.append("congestion sender %s receiver %s, sndbuf %s rcvbuf %s, "
+                       "reverse %s, %s streams" % got)
+    except (ValueError, KeyError, TypeError) as x:
+        sent = rcvd = None
+        why.append("exit status %s, no report (%s): %s" % (
+            rc.strip(), x, (raw or "").strip()[-300:]))
+    # The sender wrote exactly -n bytes; the receiver stops counting when
+    # the end of the test reaches it on the control connection, so it may
+    # count less (iperf3's own caveat), never more.
+    if opts:
+        sent_ok = sent is not None and nbytes <= sent <= nbytes + 2 * 131072
+    else:
+        sent_ok = sent == nbytes
+    res(rc.split() == ["0", "0"] and sent_ok and rcvd is not None and
+        0 < rcvd <= sent and all(extra),
+        "%s: client and server exit 0, the sender sent %s bytes, the "
+        "receiver got some and no more (%s)%s" % (
+            what, "at least %d" % nbytes if opts else "exactly %d" % nbytes,
+            rcvd, "; 2 streams, the data sockets report reno and buffers "
+            ">= 128 KiB" if opts else ""), *why)
+iperf3("iperf3-atcp", "iperf3", nbytes)
+iperf3("iperf3-tcp", "iperf3 over TCP (comparison)", nbytes)
+iperf3("iperf3-opts", "iperf3 " + sys.argv[4], obytes, opts=True)
+for mode in ("atcp", "tcp"):
+    what = "sockperf" + ("" if mode == "atcp" else " over TCP (comparison)")
+    rc, out = text("sockperf-%s.rc" % mode), text("sockperf-%s.out" % mode)
+    if rc is None:
+        continue
+    out = re.sub(r"\x1b\[[0-9;]*m", "", out or "")
+    obs = re.search(r"Total (\d+) observations", out)
+    avg = re.search(r"avg-latency=([0-9.]+)", out)
+    p99 = re.search(r"percentile 99\.000 = *([0-9.]+)", out)
+    loss = re.search(r"# dropped messages = (\d+); # duplicated messages = "
+                     r"(\d+); # out-of-order messages = (\d+)", out)
+    good = (rc.strip() == "0" and obs and int(obs.group(1)) > 0 and avg and
+            p99 and loss and loss.groups() == ("0", "0", "0"))
+    res(good, "%s: ping-pong ran, %s observations, no dropped, duplicated "
+        "or out-of-order message" % (what, obs.group(1) if obs else "no"),
+        "exit status %s; output:" % rc.strip(), *out.strip().split("\n")[-12:])
+    if good:
+        num["sockperf-" + mode] = (float(avg.group(1)), float(p99.group(1)),
+                                 int(obs.group(1)))
+for mode in ("atcp", "tcp"):
+    w = (text("curl-%s.w" % mode) or "").split()
+    if len(w) == 3:
+        num["curl-" + mode] = (float(w[2]) * 8 / 1e6, float(w[1]), int(w[0]))
+def cell(key, i, fmt):
+    v = num.get(key)
+    return fmt % v[i] if v else "-"
+mib = nbytes >> 20
+rows = [("iperf3 %d MiB, receiver Mbit/s" % mib, "iperf3", 0, "%.1f"),
+        ("iperf3 %d MiB, sender Mbit/s" % mib, "iperf3", 1, "%.1f"),
+        ("iperf3 bytes counted by the receiver", "iperf3", 2, "%d"),
+        ("iperf3 %d MiB %s, Mbit/s" % (obytes >> 20, sys.argv[4]),
+         "iperf3-opts", 0, "%.1f"),
+        ("sockperf ping-pong, avg latency usec", "sockperf", 0, "%.1f"),
+        ("sockperf ping-pong, p99 latency usec", "sockperf", 1, "%.1f"),
+        ("sockperf ping-pong, observations", "sockperf", 2, "%d"),
+        ("curl 256 KiB from http.server, Mbit/s", "curl", 0, "%.2f"),
+        ("curl 256 KiB, total seconds", "curl", 1, "%.3f")]
+print("ATCP vs TCP, same VM run (TCG, debug kernel: printed, not checked)")
+print("%-56s %12s %12s" % ("", "ATCP", "TCP"))
+for label, key, i, fmt in rows:
+    if key.endswith("-opts"):	# ATCP only
+        print("%-56s %12s" % (label, cell(key, i, fmt)))
+    else:
+        print("%-56s %12s %12s" % (label, cell(key + "-atcp", i, fmt),
+                                   cell(key + "-tcp", i, fmt)))
+EOF
+tap_import < <("$PY" -S -c "$RESULTS_PY" "$TEST_TMP" "$IPERF_BYTES" "$OPTS_BYTES" "${OPTS[*]}" 2>&1)
+if [ "$CAP_DIR" != "$TEST_TMP" ]; then
+	for f in "$TEST_TMP"/iperf3-* "$TEST_TMP"/sockperf-* "$TEST_TMP"/curl-*.w; do
+		[ -e "$f" ] && cp "$f" "$CAP_DIR/"
+	done
+fi
+diag "test_atcpize: $SECONDS s in all"
