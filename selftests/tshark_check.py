@@ -40,7 +40,7 @@ import sys
 import threading
 
 from conn_lib import ACK, FIN, RST, SYN, args, asock, diag, guarded, \
-    netns, result
+    result
 
 ATCP = int(os.environ.get("ATCP_PROTO", "253"))
 NS1, NS2 = os.environ.get("NS1", "ns1"), os.environ.get("NS2", "ns2")
