@@ -70,7 +70,9 @@ fi
 # slowly under emulation, so the VM used demo/pcapview.py).
 if command -v tshark >/dev/null && [ -s "$out/demo.pcap" ]; then
 	printf '\n\033[1m==> On the host: the capture through tshark -d ip.proto==253,tcp\033[0m\n'
-	echo "    The upload's handshake, and the keepalive probes of the idle connection:"
+	echo "    The upload's handshake, and the keepalive probes of the idle connection"
+	echo "    (the first answer is also a [TCP Window Update] to tshark: the server's"
+	echo "    first segment since its SYN-ACK, whose window was not scaled yet):"
 	ts() { tshark -n -r "$out/demo.pcap" -d ip.proto==253,tcp \
 		-o tcp.check_checksum:TRUE -o tcp.relative_sequence_numbers:TRUE "$@" 2>/dev/null; }
 	{ ts -Y 'tcp.port == 8080' | head -3; } || true
