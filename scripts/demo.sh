@@ -7,8 +7,8 @@
 # scripts/build-kernel.sh, the module built against it), then boots the VM
 # with a quiet kernel console and runs demo/demo.sh in it.  Only the demo's
 # own output is shown (the boot log is in build/demo-<time>/console.log).
-# With the kernel cached this takes about a minute, and about half a minute
-# more when the module has to be built (2 cores).
+# With the kernel cached this takes about 50 s, or about 60 s when the module
+# has to be built (2 otherwise idle cores).
 #
 # Environment: ATCP_DEMO_TIMEOUT (seconds, default 600), ATCP_VERBOSE=1 to
 # show the whole console.
@@ -43,7 +43,7 @@ if [ -f tools/Makefile ]; then
 	}
 fi
 
-log "booting the VM (about 10 s under emulation; the demo then takes about 40 s) ..."
+log "booting the VM (about 10 s under emulation; the demo then takes about 35 s) ..."
 # Show the console from the guest's "running" line on, minus the init chatter.
 show() {
 	if [ "${ATCP_VERBOSE:-0}" = 1 ]; then
