@@ -7,7 +7,8 @@
 # scripts/build-kernel.sh, the module built against it), then boots the VM
 # with a quiet kernel console and runs demo/demo.sh in it.  Only the demo's
 # own output is shown (the boot log is in build/demo-<time>/console.log).
-# With the kernel cached this takes about a minute.
+# With the kernel cached this takes about 50 s, or about 60 s when the module
+# has to be built (2 otherwise idle cores).
 #
 # Environment: ATCP_DEMO_TIMEOUT (seconds, default 600), ATCP_VERBOSE=1 to
 # show the whole console.
@@ -24,8 +25,12 @@ scripts/deps.sh
 log "test kernel (scripts/build-kernel.sh)"
 kdir=$(scripts/build-kernel.sh | tail -1)
 log "building the module"
-# W=1 as in `make check`: the same flags, so neither rebuilds the other's objects.
-make -s KDIR="$kdir" W=1 >"$out/module-build.log" 2>&1 || {
+# W=1 as in `make check`: the same flags, so neither rebuilds the other's
+# objects.  CONFIG_KUNIT= leaves out kunit/ (the top-level Kbuild's
+# obj-$(CONFIG_KUNIT)), which the demo does not load: a third less to
+# compile.  It changes no compiler flag, so `make check` reuses module/'s
+# objects and builds only kunit/.
+make -s -j"$(nproc)" KDIR="$kdir" W=1 CONFIG_KUNIT= >"$out/module-build.log" 2>&1 || {
 	cat "$out/module-build.log" >&2
 	log "module build failed"
 	exit 1
@@ -38,7 +43,7 @@ if [ -f tools/Makefile ]; then
 	}
 fi
 
-log "booting the VM (about 25 s under emulation) ..."
+log "booting the VM (about 10 s under emulation; the demo then takes about 35 s) ..."
 # Show the console from the guest's "running" line on, minus the init chatter.
 show() {
 	if [ "${ATCP_VERBOSE:-0}" = 1 ]; then
@@ -63,9 +68,14 @@ if [ "$rc" != 0 ]; then
 fi
 # The same capture through the real tool, on the host (tshark starts
 # slowly under emulation, so the VM used demo/pcapview.py).
-if command -v tshark >/dev/null && [ -s "$out/handshake.pcap" ]; then
-	printf '\n==> On the host: tshark -d ip.proto==253,tcp (checksums checked as TCP)\n'
-	tshark -n -r "$out/handshake.pcap" -d ip.proto==253,tcp \
-		-o tcp.check_checksum:TRUE 2>/dev/null | head -20
+if command -v tshark >/dev/null && [ -s "$out/demo.pcap" ]; then
+	printf '\n\033[1m==> On the host: the capture through tshark -d ip.proto==253,tcp\033[0m\n'
+	echo "    The upload's handshake, and the keepalive probes of the idle connection"
+	echo "    (the first answer is also a [TCP Window Update] to tshark: the server's"
+	echo "    first segment since its SYN-ACK, whose window was not scaled yet):"
+	ts() { tshark -n -r "$out/demo.pcap" -d ip.proto==253,tcp \
+		-o tcp.check_checksum:TRUE -o tcp.relative_sequence_numbers:TRUE "$@" 2>/dev/null; }
+	{ ts -Y 'tcp.port == 8080' | head -3; } || true
+	ts -Y 'tcp.port == 8081' || true
 fi
 log "done; console log: $out/console.log"
