@@ -24,8 +24,9 @@
  * Dumps are resumable (netlink calls the dump again while the reader
  * keeps reading): the position is kept in cb->args as a table bucket and
  * an index in it (atcp_walk_socks_from(), atcp_tw_walk_from()), plus how
- * far the listener at that position got.  As for TCP, a dump is not an atomic snapshot: a
- * socket created or closed meanwhile may or may not be listed.
+ * far the listener at that position got.  As for TCP, a dump is not an
+ * atomic snapshot: a socket created or closed meanwhile may or may not be
+ * listed.
  *
  * Sockets are collected a batch at a time under the table locks, each
  * with a reference, and their messages filled after the locks are dropped:
