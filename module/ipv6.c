@@ -68,6 +68,7 @@ void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
 	struct tcphdr *rth = tcp_hdr(nskb);
 	struct dst_entry *dst;
 	struct flowi6 fl6;
+	bool rst;
 
 	if (!ctl)
 		goto drop;
@@ -89,9 +90,10 @@ void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
 	rth->check = atcp_v6_csum(rth, nskb->len, &fl6.saddr, &fl6.daddr);
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, dst);
+	rst = rth->rst;		/* nskb is gone once sent */
 	if (!ip6_xmit(ctl, nskb, &fl6, fl6.flowi6_mark, NULL, 0, 0)) {
 		ATCP_INC_STATS(net, OUTSEGS);
-		if (rth->rst)
+		if (rst)
 			ATCP_INC_STATS(net, OUTRSTS);
 	}
 	return;

@@ -109,6 +109,7 @@ void atcp_v4_send_reply(struct net *net, struct sk_buff *skb,
 	struct flowi4 fl4;
 	struct rtable *rt;
 	u8 tos = iph->tos & ~INET_ECN_MASK;
+	bool rst;
 
 	if (!ctl)
 		goto drop;
@@ -125,9 +126,10 @@ void atcp_v4_send_reply(struct net *net, struct sk_buff *skb,
 	rth->check = atcp_v4_csum(rth, nskb->len, fl4.saddr, fl4.daddr);
 	nskb->ip_summed = CHECKSUM_NONE;
 	skb_dst_set(nskb, &rt->dst);
+	rst = rth->rst;		/* nskb is gone once sent */
 	if (!atcp_v4_xmit_raw(nskb, ctl, fl4.saddr, fl4.daddr, tos)) {
 		ATCP_INC_STATS(net, OUTSEGS);
-		if (rth->rst)
+		if (rst)
 			ATCP_INC_STATS(net, OUTRSTS);
 	}
 	return;
