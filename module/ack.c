@@ -260,6 +260,39 @@ static bool atcp_ack_update_window(struct sock *sk, struct sk_buff *skb)
 	return false;
 }
 
+/*
+ * Send buffer autotuning, as tcp_should_expand_sndbuf(): a writer waits
+ * for room while the congestion window has room for more, the buffer is
+ * not fixed by SO_SNDBUF, and ATCP's memory is not under pressure.
+ */
+static bool atcp_should_expand_sndbuf(const struct sock *sk)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return false;
+	if (sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
+		return false;
+	return atcp_cwnd_room(as);
+}
+
+/*
+ * As tcp_sndbuf_expand(): room for two congestion windows (at least ten
+ * segments) of MSS-sized buffers, up to the protocol's wmem maximum
+ * (4 MiB, as tcp_wmem[2]).
+ */
+static void atcp_sndbuf_expand(struct sock *sk)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+	u64 per_mss = SKB_TRUESIZE(MAX_TCP_HEADER + as->mss);
+	u64 sndmem = 2 * max_t(u32, as->cc.cwnd, 10) * per_mss;
+
+	if (sndmem > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, min_t(u64, sndmem,
+						atcp_sysctl_wmem[2]));
+}
+
 /**
  * atcp_ack() - process the acknowledgment field of a segment
  * @sk: the socket, owned by the caller, in a synchronized state
@@ -334,8 +367,11 @@ void atcp_ack(struct sock *sk, struct sk_buff *skb,
 	atcp_write_xmit(sk, 0);
 
 	if (acked && sk->sk_socket &&
-	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags)) {
+		if (atcp_should_expand_sndbuf(sk))
+			atcp_sndbuf_expand(sk);
 		sk->sk_write_space(sk);
+	}
 }
 
 /**

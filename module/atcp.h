@@ -278,6 +278,11 @@ struct atcp_listen {
  *	block goes first, RFC 2018)
  * @rcv_ratio: payload bytes per byte of skb->truesize received, in
  *	1/(1 << ATCP_RATIO_SHIFT) units (moving average)
+ * @rcv_rtt_us: the receiver's RTT estimate, from echoed timestamps
+ *	(8 times the value, as TCP's rcv_rtt_est), 0 before a sample
+ * @rcv_rtt_tsecr: the TSecr of the last sample (one per echoed value)
+ * @rcvq_space: receive buffer autotuning (atcp_rcv_space_adjust()): the
+ *	most bytes read in one RTT, and where and when this measure began
  * @ack_pending: an ACK is owed (ATCP_ACK_* bits)
  * @quickack: segments still to be acknowledged at once
  * @keepidle: TCP_KEEPIDLE, seconds (0: net.atcp.keepalive_time)
@@ -362,6 +367,13 @@ struct atcp_sock {
 	u32 rcv_mss;
 	struct sk_buff_head ooo_queue;
 	u32 ooo_last;
+	u32 rcv_rtt_us;
+	u32 rcv_rtt_tsecr;
+	struct {
+		u32 space;
+		u32 seq;
+		u32 time_us;
+	} rcvq_space;
 	u16 rcv_ratio;
 	u8 ack_pending;
 	u8 quickack;
@@ -778,6 +790,10 @@ unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,
 void atcp_ack_snd_check(struct sock *sk, bool now);
 bool atcp_data_queue(struct sock *sk, struct sk_buff *skb);
 void atcp_cleanup_rbuf(struct sock *sk, int copied);
+void atcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb,
+			  const struct atcp_opts *opts);
+void atcp_rcv_space_init(struct sock *sk);
+void atcp_rcv_space_adjust(struct sock *sk);
 u32 atcp_purge_rcv(struct sock *sk);
 
 /* stream.c */

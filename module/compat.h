@@ -108,6 +108,14 @@
 #endif
 
 /*
+ * 6.10 moved sk_memory_allocated() and sk_under_memory_pressure() to
+ * <net/proto_memory.h>.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#include <net/proto_memory.h>
+#endif
+
+/*
  * IP_RECVERR moved from a bit field of struct inet_sock to inet_flags in
  * 6.6, IPV6_RECVERR from struct ipv6_pinfo in 6.7.
  */

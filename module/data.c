@@ -328,6 +328,99 @@ void atcp_cleanup_rbuf(struct sock *sk, int copied)
 }
 
 /**
+ * atcp_rcv_rtt_measure() - the receiver's RTT estimate, for autotuning
+ * @sk: the socket, owned by the caller
+ * @skb: a segment received in a synchronized state
+ * @opts: its options
+ *
+ * A data segment echoes in TSecr the TSval of an ACK we sent (RFC 7323
+ * 4.3): their difference is a round trip.  One sample per echoed value;
+ * a lower one is taken at once, a higher one smoothed in by 1/8, as
+ * tcp_rcv_rtt_measure_ts().
+ */
+void atcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb,
+			  const struct atcp_opts *opts)
+{
+	const struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 old = as->rcv_rtt_us, delta;
+	u32 m;
+
+	if (!as->ts_ok || !opts->ts_ok || !opts->tsecr ||
+	    cb->end_seq == cb->seq || opts->tsecr == as->rcv_rtt_tsecr)
+		return;
+	as->rcv_rtt_tsecr = opts->tsecr;
+	delta = atcp_clock_ms() + as->ts_offset - opts->tsecr;
+	if ((s32)delta < 0 || delta > ATCP_RTO_MAX / HZ * MSEC_PER_SEC)
+		return;
+	m = max(delta, 1U) * USEC_PER_MSEC;
+	if (!old || (m << 3) < old)
+		as->rcv_rtt_us = m << 3;
+	else
+		as->rcv_rtt_us = old - (old >> 3) + m;
+}
+
+/**
+ * atcp_rcv_space_init() - start receive buffer autotuning
+ * @sk: a connection entering ESTABLISHED, owned by the caller
+ */
+void atcp_rcv_space_init(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	as->rcv_rtt_us = 0;
+	as->rcv_rtt_tsecr = 0;
+	as->rcvq_space.space = min_t(u32, as->rcv_wnd, 10U * as->advmss);
+	as->rcvq_space.seq = as->copied_seq;
+	as->rcvq_space.time_us = atcp_clock_us();
+}
+
+/* The buffer whose free space atcp_rcv_space() offers as window @win. */
+static u64 atcp_space_for_win(const struct atcp_sock *as, u64 win)
+{
+	return div_u64((win * 8 / 7) << ATCP_RATIO_SHIFT,
+		       max_t(u32, as->rcv_ratio, 1));
+}
+
+/**
+ * atcp_rcv_space_adjust() - receive buffer autotuning, after a read
+ * @sk: the socket, owned by the caller
+ *
+ * Once per RTT (the receiver's estimate, else the sender's), as
+ * tcp_rcv_space_adjust() does: when the application read more in that
+ * RTT than in any before, the buffer grows to hold twice that plus what
+ * the growth of the rate adds, so that the window stays ahead of the
+ * sender, up to the protocol's rmem maximum (6 MiB, as tcp_rmem[2]).
+ * SO_RCVBUF fixes the buffer (SOCK_RCVBUF_LOCK), as for TCP.
+ */
+void atcp_rcv_space_adjust(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 rtt = as->rcv_rtt_us >> 3 ? : as->rtt.srtt_us;
+	u32 now = atcp_clock_us();
+	u32 copied, space;
+	u64 rcvwin, rcvbuf;
+
+	if (!rtt || now - as->rcvq_space.time_us < rtt)
+		return;
+	copied = as->copied_seq - as->rcvq_space.seq;
+	space = max_t(u32, as->rcvq_space.space, 1);
+	if (copied > space) {
+		rcvwin = 2ULL * copied + 16ULL * as->advmss;
+		rcvwin += 2 * div_u64(rcvwin * (copied - space), space);
+		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+			rcvbuf = min_t(u64, atcp_space_for_win(as, rcvwin),
+				       atcp_sysctl_rmem[2]);
+			if (rcvbuf > READ_ONCE(sk->sk_rcvbuf))
+				WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
+		}
+		as->rcvq_space.space = copied;
+	}
+	as->rcvq_space.seq = as->copied_seq;
+	as->rcvq_space.time_us = now;
+}
+
+/**
  * atcp_purge_rcv() - drop everything received and not read
  * @sk: the socket, owned by the caller
  *

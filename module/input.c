@@ -215,6 +215,7 @@ void atcp_init_transfer(struct sock *sk)
 		WRITE_ONCE(as->cc_ops, READ_ONCE(an->cc_default));
 	as->cc_ops->init(&as->cc);
 	as->ca_state = ATCP_CA_OPEN;
+	atcp_rcv_space_init(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		atcp_reset_keepalive_timer(sk, atcp_keepalive_time(as));
 }
@@ -490,6 +491,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		}
 		fallthrough;
 	case TCP_ESTABLISHED:
+		atcp_rcv_rtt_measure(sk, skb, opts);
 		return atcp_data_queue(sk, skb) ? ATCP_RCV_QUEUED :
 						  ATCP_RCV_DONE;
 	default:

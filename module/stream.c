@@ -236,8 +236,11 @@ int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 		atcp_cleanup_rbuf(sk, copied);
 		sk_wait_data(sk, &timeo, last);
 	}
-	if (!(flags & MSG_PEEK))
+	if (!(flags & MSG_PEEK)) {
+		if (copied > 0)
+			atcp_rcv_space_adjust(sk);
 		atcp_cleanup_rbuf(sk, copied);
+	}
 out:
 	release_sock(sk);
 	return copied;
