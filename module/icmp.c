@@ -128,9 +128,8 @@ static void atcp_err_report(struct sock *sk, int err, bool fatal,
 			WRITE_ONCE(sk->sk_err_soft, err);
 			return;
 		}
-		WRITE_ONCE(sk->sk_err, err);
-		sk_error_report(sk);
-		atcp_done(sk);
+		ATCP_INC_STATS(sock_net(sk), ATTEMPTFAILS);
+		atcp_abort(sk, err, false);
 		return;
 	}
 	if (!sock_owned_by_user(sk) && recverr) {

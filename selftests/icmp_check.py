@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """ICMP and ICMPv6 errors (module/icmp.c), for selftests/test_icmp.sh.
 
-  unreach ns1=NS ns2=NS dev2=DEV ip1= ip2= ip6_1= ip6_2=
+  unreach ns1=NS ns2=NS dev2=DEV ip1= ip2= ip6_1= ip6_2= stat1=PATH
         ns2 drops every ATCP segment (tc) but sees it on DEV (AF_PACKET
         taps come before tc ingress).  For each case ns1 starts a
         non-blocking connect(), and ns2 answers its SYN with an ICMP or
@@ -26,8 +26,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conn_lib import (SYN, Capture, args, asock, errname,  # noqa: E402
-                      guarded, netns, out, result, show, sysctl_get,
-                      sysctl_set, wait_connected)
+                      guarded, netns, out, read_stat, result, show,
+                      sysctl_get, sysctl_set, wait_connected)
 
 import errno  # noqa: E402
 
@@ -121,6 +121,7 @@ def icmp_in(ns, fam):
 def unreach_case(o, cap, port, fam, desc, send, want, soft=False):
     ip2 = o["ip2"] if fam == 4 else o["ip6_2"]
     before = icmp_in(o["ns1"], fam)
+    fails0 = read_stat(o["stat1"])["AttemptFails"]
     s = asock(o["ns1"], fam, nonblock=True)
     try:
         rc = s.connect_ex((ip2, port))
@@ -140,6 +141,9 @@ def unreach_case(o, cap, port, fam, desc, send, want, soft=False):
         err, dt = wait_connected(s, 3)
         syns = cap.snapshot(lambda x: x.dport == port and x.flags & SYN)
         after = icmp_in(o["ns1"], fam)
+        fails = read_stat(o["stat1"])["AttemptFails"] - fails0
+        result(fails == 1, desc + ": counted in AttemptFails",
+               "AttemptFails +%d" % fails)
         return result(err == want and time.monotonic() - t_sent < 0.9 and
                       len(syns) == 1,
                       desc + ": connect() fails with %s at once, after "

@@ -6,11 +6,12 @@
 # Unreachable and friends (icmp_check.py unreach): ns2 drops every ATCP
 # segment (tc ingress) and answers the SYN of each non-blocking connect()
 # from ns1 with an error quoting it, from a raw socket:
-#   * hard errors end connect() at once, after that one SYN: protocol
-#     unreachable (what a host without ATCP sends) -> ENOPROTOOPT, port
-#     unreachable -> ECONNREFUSED, administratively prohibited ->
-#     EHOSTUNREACH; over IPv6 parameter problem "unknown next header" ->
-#     EPROTO and port unreachable -> ECONNREFUSED;
+#   * hard errors end connect() at once, after that one SYN (counted in
+#     AttemptFails): protocol unreachable (what a host without ATCP
+#     sends) -> ENOPROTOOPT, port unreachable -> ECONNREFUSED,
+#     administratively prohibited -> EHOSTUNREACH; over IPv6 parameter
+#     problem "unknown next header" -> EPROTO and port unreachable ->
+#     ECONNREFUSED;
 #   * an error quoting a sequence number not in flight is ignored;
 #   * host unreachable and time exceeded are soft errors: the SYN is
 #     retransmitted, and with syn_retries=1 connect() ends with
@@ -43,7 +44,7 @@ ip netns exec "$NS2" ping -c1 -W2 "$IP6_1" >/dev/null
 
 tap_import < <("$PY" -S "$SELFTESTS_DIR/icmp_check.py" unreach ns1="$NS1" \
 	ns2="$NS2" dev2="$VETH2" ip1="$IP1" ip2="$IP2" ip6_1="$IP6_1" \
-	ip6_2="$IP6_2" 2>&1)
+	ip6_2="$IP6_2" stat1="$(ns_proc_net "$NS1")/atcp_stat" 2>&1)
 wait $!
 rc=$?
 [ $rc = 0 ] || not_ok "icmp_check.py unreach ran to the end" "exit status $rc"
