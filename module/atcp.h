@@ -713,6 +713,8 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	     void (*send_reset)(struct net *net, struct sk_buff *skb));
 int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 			   const struct atcp_opts *opts);
+int atcp_deliver(struct sock *sk, struct sk_buff *skb,
+		 const struct atcp_opts *opts);
 void atcp_init_transfer(struct sock *sk);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,

@@ -528,6 +528,8 @@ int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 		ret = atcp_listen_rcv(sk, skb, opts, &laddr, &raddr);
 		if (ret < 0)
 			return -1;
+		if (ret > 0)
+			return 0;	/* the new connection took it */
 		ret = ATCP_RCV_DONE;
 		break;
 	case TCP_SYN_SENT:
@@ -561,6 +563,28 @@ int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	if (atcp_rcv_state_process(sk, skb, &opts) < 0) {
 		atcp_sk(sk)->af_ops->send_reset(sock_net(sk), skb);
 		kfree_skb(skb);
+	}
+	return 0;
+}
+
+/**
+ * atcp_deliver() - process a segment now, or queue it for the owner
+ * @sk: its socket, spinlock held (bh_lock_sock)
+ * @skb: the segment, ATCP_SKB_CB filled
+ * @opts: its options
+ *
+ * Return: 0 when the segment was consumed, -1 when the caller must answer
+ * it with RST and free it, 1 when the caller must free it (backlog full).
+ */
+int atcp_deliver(struct sock *sk, struct sk_buff *skb,
+		 const struct atcp_opts *opts)
+{
+	if (!sock_owned_by_user(sk))
+		return atcp_rcv_state_process(sk, skb, opts);
+	if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+			   READ_ONCE(sk->sk_sndbuf))) {
+		ATCP_INC_STATS(sock_net(sk), BACKLOGDROP);
+		return 1;
 	}
 	return 0;
 }
@@ -635,13 +659,7 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	}
 
 	bh_lock_sock_nested(sk);
-	if (!sock_owned_by_user(sk)) {
-		ret = atcp_rcv_state_process(sk, skb, opts);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
-		ATCP_INC_STATS(net, BACKLOGDROP);
-		ret = 1;
-	}
+	ret = atcp_deliver(sk, skb, opts);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 	if (ret < 0)

@@ -550,6 +550,37 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
 	las->af_ops->send_synack(lsk, req);
 }
 
+/* Hand a segment to the connection of its 4-tuple, if there is one now. */
+static bool atcp_listen_to_child(struct sock *lsk, struct sk_buff *skb,
+				 const struct atcp_opts *opts,
+				 const struct in6_addr *laddr,
+				 const struct in6_addr *raddr)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	int dif = skb->protocol == htons(ETH_P_IP) ? inet_iif(skb) :
+						    skb->skb_iif;
+	struct sock *child;
+	int ret;
+
+	child = atcp_lookup_established(sock_net(lsk), laddr, ntohs(th->dest),
+					raddr, th->source, dif);
+	if (!child)
+		return false;
+	/*
+	 * As tcp_child_process(): the child's spinlock nests in the
+	 * listener's (held by a softirq caller; a backlog caller owns it).
+	 */
+	atcp_bh_lock_sock(child);
+	ret = atcp_deliver(child, skb, opts);
+	atcp_bh_unlock_sock(child);
+	if (ret < 0)
+		atcp_sk(child)->af_ops->send_reset(sock_net(child), skb);
+	if (ret)
+		kfree_skb(skb);
+	sock_put(child);
+	return true;
+}
+
 /**
  * atcp_listen_rcv() - process a segment addressed to a listener
  * @lsk: the listener, owned by the caller (bh lock, or from its backlog)
@@ -558,7 +589,8 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
  * @laddr: its destination address, IPv6 or IPv4-mapped
  * @raddr: its source address
  *
- * Return: 0 when consumed quietly, -1 when the caller must answer RST.
+ * Return: 0 when consumed quietly, -1 when the caller must answer RST,
+ * 1 when the segment went to the connection it belongs to (consumed).
  */
 int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 		    const struct atcp_opts *opts,
@@ -590,6 +622,16 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 			req->ts_recent = opts->tsval;
 		return atcp_req_ack(lsk, req, skb, opts);
 	}
+
+	/*
+	 * The handshake may have ended since this segment was looked up:
+	 * it waited on the listener's backlog behind the ACK that made the
+	 * connection, or that ACK was being processed on another CPU.  The
+	 * segment (data sent right after connect(), a FIN, a RST) belongs
+	 * to the new connection, not to a SYN cookie check.
+	 */
+	if (!th->syn && atcp_listen_to_child(lsk, skb, opts, laddr, raddr))
+		return 1;
 
 	/* RFC 9293 3.10.7.2: first check for RST, then ACK, then SYN. */
 	if (th->rst)
