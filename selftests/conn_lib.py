@@ -269,6 +269,9 @@ def parse_opts(raw):
             o["wscale"] = body[0]
         elif kind == 4 and ln == 2:
             o["sackOK"] = 1
+        elif kind == 5 and ln >= 10 and (ln - 2) % 8 == 0:
+            o["sack"] = [struct.unpack("!II", body[j:j + 8])
+                         for j in range(0, ln - 2, 8)]
         elif kind == 8 and ln == 10:
             o["tsval"], o["tsecr"] = struct.unpack("!II", body)
         else:

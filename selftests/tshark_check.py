@@ -40,7 +40,7 @@ import sys
 import threading
 
 from conn_lib import ACK, FIN, RST, SYN, args, asock, diag, guarded, \
-    result
+    parse_opts, result
 
 ATCP = int(os.environ.get("ATCP_PROTO", "253"))
 NS1, NS2 = os.environ.get("NS1", "ns1"), os.environ.get("NS2", "ns2")
@@ -266,38 +266,6 @@ def csum_ok(f):
     return csum_add(ph + f.l4) == 0xffff
 
 
-def parse_opts(raw):
-    """(options dict, SACK blocks) of a TCP header's option bytes."""
-    o, sack, i = {}, [], 0
-    while i < len(raw):
-        kind = raw[i]
-        if kind == 0:
-            break
-        if kind == 1:
-            i += 1
-            continue
-        if i + 1 >= len(raw) or raw[i + 1] < 2:
-            o["bad"] = 1
-            break
-        ln = raw[i + 1]
-        body = raw[i + 2:i + ln]
-        if kind == 2 and ln == 4:
-            o["mss"] = struct.unpack("!H", body)[0]
-        elif kind == 3 and ln == 3:
-            o["wscale"] = body[0]
-        elif kind == 4 and ln == 2:
-            o["sackok"] = 1
-        elif kind == 5 and ln >= 10 and (ln - 2) % 8 == 0:
-            sack = [struct.unpack("!II", body[j:j + 8])
-                    for j in range(0, ln - 2, 8)]
-        elif kind == 8 and ln == 10:
-            o["tsval"], o["tsecr"] = struct.unpack("!II", body)
-        else:
-            o["opt%d" % kind] = body.hex()
-        i += ln
-    return o, sack
-
-
 def read_pcap(path):
     """(global header, [(record header, frame bytes)], [Frame or None])."""
     with open(path, "rb") as fh:
@@ -348,7 +316,8 @@ def decode(no, pkt, truncated):
     (f.sport, f.dport, f.seq, f.ack, off, f.flags, f.win, f.csum) = \
         struct.unpack("!HHIIBBHH", f.l4[:18])
     f.hdr = (off >> 4) * 4
-    f.opts, f.sack = parse_opts(f.l4[20:f.hdr])
+    f.opts = parse_opts(f.l4[20:f.hdr])
+    f.sack = f.opts.pop("sack", [])
     f.len = len(f.l4) - f.hdr
     f.data = f.l4off + f.hdr		# offset of the payload in the frame
     return f
@@ -438,9 +407,9 @@ def compare(f, v):
     got = ival(v, "tcp.checksum", 16)
     if got != f.csum:
         d.append("tcp.checksum: tshark %s, parser 0x%04x" % (got, f.csum))
-    if bool(v.get("tcp.options.sack_perm")) != bool(f.opts.get("sackok")):
+    if bool(v.get("tcp.options.sack_perm")) != bool(f.opts.get("sackOK")):
         d.append("SACK-permitted: tshark %r, parser %s" % (
-            v.get("tcp.options.sack_perm"), bool(f.opts.get("sackok"))))
+            v.get("tcp.options.sack_perm"), bool(f.opts.get("sackOK"))))
     blocks = list(zip(ilist(v, "tcp.options.sack_le"),
                       ilist(v, "tcp.options.sack_re")))
     if blocks != f.sack:
