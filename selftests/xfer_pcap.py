@@ -77,7 +77,7 @@ def read_pcap(path):
             ip_len = struct.unpack("!H", l3[4:6])[0]
             l4 = l3[40:]
         s.len = ip_len - (l4[12] >> 4) * 4
-        s.opts["sack"] = "opt5" in s.opts
+        s.opts["sack"] = bool(s.opts.get("sack"))
         segs.append(s)
     return segs
 
