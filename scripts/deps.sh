@@ -23,7 +23,7 @@ packages=(
 	qemu-system-x86 busybox-static
 	# tests, demo, tools (run inside the VM)
 	iproute2 iputils-ping procps util-linux ethtool socat tcpdump tshark
-	python3 python3-scapy libmnl-dev iperf3 sockperf curl
+	python3 python3-scapy libmnl-dev iperf3 sockperf curl git
 	# documentation checks (scripts/check-docs.sh)
 	python3-docutils groff-base
 )

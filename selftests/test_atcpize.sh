@@ -28,12 +28,14 @@
 #     (listener in /proc/net/tcp, ATCP counters still).  The two protocols'
 #     numbers (Mbit/s, latency) are printed side by side, never compared:
 #     the CPU is emulated and the kernel has every debug option;
+#   * git daemon (a child forked per connection) and git clone: the clone
+#     has the right HEAD and file and passes fsck, over ATCP and over TCP;
 #   * iperf3 -R -P 2 -Z -C reno -N -M 1200 -w 128K over ATCP: the server
 #     sends with sendfile(2) on two data connections, and the data sockets
 #     take TCP_CONGESTION, TCP_NODELAY, SO_SNDBUF and SO_RCVBUF (the
 #     client's also TCP_MAXSEG); both ends report reno.
 # The reports of those runs are kept in $ATCP_TEST_OUT.
-# Needs socat, curl, iperf3, sockperf and python3 on the host (the VM's
+# Needs socat, curl, git, iperf3, sockperf and python3 on the host (the VM's
 # root file system); whatever is missing is skipped.
 #
 # atcp-timeout: 420
@@ -372,6 +374,88 @@ else
 	kill $httpd_tcp 2>/dev/null
 	wait $httpd_tcp 2>/dev/null
 	diag "http.server + curl, ATCP and TCP: $((SECONDS - T0)) s"
+fi
+
+# ------------------------------------------ 4b. git daemon + git clone ----
+
+# git daemon forks a child per connection (accept(), then fork and exec
+# of upload-pack with the socket as its stdin/stdout); git clone hands
+# the pack to index-pack.  A repository with a 256 KiB file and three
+# commits, cloned over ATCP and then over TCP.
+GPORT=9418
+GTPORT=9419
+if ! command -v git >/dev/null; then
+	skip "git daemon + git clone" "git not installed"
+else
+	T0=$SECONDS
+	G=$TEST_TMP/git
+	export GIT_AUTHOR_NAME=atcp GIT_AUTHOR_EMAIL=atcp@example.org \
+		GIT_COMMITTER_NAME=atcp GIT_COMMITTER_EMAIL=atcp@example.org \
+		GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP
+	if git init -q "$G/src" && cp "$TEST_TMP/blob" "$G/src/blob" &&
+	   git -C "$G/src" add blob && git -C "$G/src" commit -qm one &&
+	   git -C "$G/src" commit -q --allow-empty -m two &&
+	   git -C "$G/src" commit -q --allow-empty -m three &&
+	   git clone -q --bare "$G/src" "$G/repo.git"; then
+		want=$(git -C "$G/src" rev-parse HEAD)
+		snap ga
+		ip netns exec "$NS2" "$ATCPIZE" git daemon --reuseaddr --export-all \
+			--base-path="$G" --listen="$IP2" --port=$GPORT "$G" \
+			>"$TEST_TMP/gitd.log" 2>&1 &
+		gitd=$!
+		on_exit "kill $gitd"
+		ip netns exec "$NS2" git daemon --reuseaddr --export-all \
+			--base-path="$G" --listen="$IP2" --port=$GTPORT "$G" \
+			>"$TEST_TMP/gitd-tcp.log" 2>&1 &
+		gitd_tcp=$!
+		on_exit "kill $gitd_tcp"
+		if wait_until 60 listed "$NS2" atcp $GPORT 0A; then
+			ok "git daemon: the listener is in ns2's /proc/net/atcp"
+		else
+			not_ok "git daemon: the listener is in ns2's /proc/net/atcp" "$(cat "$TEST_TMP/gitd.log")"
+		fi
+		t1=$SECONDS
+		nsx "$NS1" timeout 120 "$ATCPIZE" git clone -q "git://$IP2:$GPORT/repo.git" "$G/clone" \
+			>"$TEST_TMP/gitc.log" 2>&1
+		grc=$?
+		t_atcp=$((SECONDS - t1))
+		wait_until 10 passive_grew ga
+		snap gb
+		check_counters "git daemon + git clone" ga gb
+		got=$(git -C "$G/clone" rev-parse HEAD 2>/dev/null)
+		if [ $grc = 0 ] && [ "$got" = "$want" ] &&
+		   cmp -s "$TEST_TMP/blob" "$G/clone/blob" &&
+		   git -C "$G/clone" fsck --strict --no-progress >/dev/null 2>&1; then
+			ok "git clone over ATCP: exit 0, HEAD $want, the file intact, fsck clean [data path]"
+		else
+			not_ok "git clone over ATCP: exit 0, HEAD $want, the file intact, fsck clean [data path]" \
+				"git clone exit $grc, HEAD ${got:-none}: $(cat "$TEST_TMP/gitc.log")" \
+				"git daemon: $(tail -5 "$TEST_TMP/gitd.log")"
+		fi
+		# The same clone over TCP, for the timing.
+		if wait_until 30 listed "$NS2" tcp $GTPORT 0A; then
+			t1=$SECONDS
+			nsx "$NS1" timeout 120 git clone -q "git://$IP2:$GTPORT/repo.git" "$G/clone-tcp" \
+				>"$TEST_TMP/gitc-tcp.log" 2>&1
+			grc=$?
+			t_tcp=$((SECONDS - t1))
+			if [ $grc = 0 ] && cmp -s "$TEST_TMP/blob" "$G/clone-tcp/blob"; then
+				ok "git clone over TCP (comparison): exit 0, the file intact"
+			else
+				not_ok "git clone over TCP (comparison): exit 0, the file intact" \
+					"git clone exit $grc: $(cat "$TEST_TMP/gitc-tcp.log")"
+			fi
+			diag "git clone (256 KiB, 3 commits), wall clock with process start-up: ATCP ${t_atcp} s, TCP ${t_tcp} s"
+		else
+			not_ok "git daemon over TCP: the listener is in ns2's /proc/net/tcp" \
+				"$(cat "$TEST_TMP/gitd-tcp.log")"
+		fi
+		kill $gitd $gitd_tcp 2>/dev/null
+		wait $gitd $gitd_tcp 2>/dev/null
+	else
+		not_ok "git: a test repository" "git init/commit failed"
+	fi
+	diag "git daemon + git clone, ATCP and TCP: $((SECONDS - T0)) s"
 fi
 
 # ------------------------------------------------------- 5. no fallback ----
