@@ -156,6 +156,16 @@ tcp_passive_grew() {
 	[ "$(tcp_snmp "$NS2" PassiveOpens)" -gt "${SNAP[$1.$NS2.tcp.PassiveOpens]:-0}" ]
 }
 
+# atcp_listening WHAT PORT LOG [SECS]: WHAT's listener on PORT shows up in
+# ns2's /proc/net/atcp within SECS (60) seconds; else LOG says why.
+atcp_listening() {
+	if wait_until "${4:-60}" listed "$NS2" atcp "$2" 0A; then
+		ok "$1: the listener is in ns2's /proc/net/atcp"
+	else
+		not_ok "$1: the listener is in ns2's /proc/net/atcp" "$(cat "$3")"
+	fi
+}
+
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # wait_exit PID SECS: wait for a background job; its exit status, or 124
@@ -243,11 +253,7 @@ snap s4a
 nsx "$NS2" "$ATCPIZE" socat -u "TCP4-LISTEN:$PORT,bind=$IP2,reuseaddr" \
 	"OPEN:$TEST_TMP/socat4.out,creat,trunc" 2>"$TEST_TMP/socat4-server.err" &
 srv=$!
-if wait_until 30 listed "$NS2" atcp $PORT 0A; then
-	ok "socat (IPv4): the listener is in ns2's /proc/net/atcp"
-else
-	not_ok "socat (IPv4): the listener is in ns2's /proc/net/atcp" "$(cat "$TEST_TMP/socat4-server.err")"
-fi
+atcp_listening "socat (IPv4)" $PORT "$TEST_TMP/socat4-server.err" 30
 if listed "$NS2" tcp $PORT; then
 	not_ok "socat (IPv4): no listener in ns2's /proc/net/tcp"
 else
@@ -330,11 +336,7 @@ else
 		>"$TEST_TMP/httpd-tcp.log" 2>&1 &
 	httpd_tcp=$!
 	on_exit "kill $httpd_tcp"
-	if wait_until 60 listed "$NS2" atcp $PORT 0A; then
-		ok "http.server: the listener is in ns2's /proc/net/atcp"
-	else
-		not_ok "http.server: the listener is in ns2's /proc/net/atcp" "$(cat "$TEST_TMP/httpd.log")"
-	fi
+	atcp_listening http.server $PORT "$TEST_TMP/httpd.log"
 	nsx "$NS1" "$ATCPIZE" curl -sS --max-time 60 -o "$TEST_TMP/curl.out" -w "$CURL_W" \
 		"http://$IP2:$PORT/blob" >"$TEST_TMP/curl-atcp.w" 2>"$TEST_TMP/curl.err"
 	crc=$?
@@ -409,11 +411,7 @@ else
 			>"$TEST_TMP/gitd-tcp.log" 2>&1 &
 		gitd_tcp=$!
 		on_exit "kill $gitd_tcp"
-		if wait_until 60 listed "$NS2" atcp $GPORT 0A; then
-			ok "git daemon: the listener is in ns2's /proc/net/atcp"
-		else
-			not_ok "git daemon: the listener is in ns2's /proc/net/atcp" "$(cat "$TEST_TMP/gitd.log")"
-		fi
+		atcp_listening "git daemon" $GPORT "$TEST_TMP/gitd.log"
 		t1=$SECONDS
 		nsx "$NS1" timeout 120 "$ATCPIZE" git clone -q "git://$IP2:$GPORT/repo.git" "$G/clone" \
 			>"$TEST_TMP/gitc.log" 2>&1
