@@ -31,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 
+# How many of a failure's diagnostic lines the summary shows.
+MAX_DIAG = 8
 TAP_RE = re.compile(r'^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$')
 DIRECTIVE_RE = re.compile(r'\s+#\s*(SKIP|TODO)\b:?\s*(.*)$', re.I)
 PLAN_RE = re.compile(r'^1\.\.(\d+)\b(.*)$')
@@ -59,11 +61,14 @@ SANITIZERS = [(n, [re.compile(r) for r in rs]) for n, rs in SANITIZERS]
 
 class Results:
     def __init__(self):
-        self.tests = []  # dicts: name, status, detail, group
+        self.tests = []  # dicts: name, status, detail, group[, diag]
 
-    def add(self, group, name, status, detail=''):
-        self.tests.append({'group': group, 'name': name, 'status': status,
-                           'detail': detail})
+    def add(self, group, name, status, detail='', diag=()):
+        t = {'group': group, 'name': name, 'status': status,
+             'detail': detail}
+        if diag:
+            t['diag'] = list(diag)	# a failure's first "# " lines
+        self.tests.append(t)
 
     def count(self, status):
         return sum(1 for t in self.tests if t['status'] == status)
@@ -80,14 +85,23 @@ def read(path, default=None):
 def parse_tap(text):
     """Return (results, plan): results = [(status, name, detail)]."""
     results, plan = [], None
+    diag_of = None		# the failed result the "# " lines belong to
     for line in text.splitlines():
         line = line.rstrip('\r')
         m = PLAN_RE.match(line)
         if m:
             plan = (int(m.group(1)), m.group(2))
+            diag_of = None
             continue
         m = TAP_RE.match(line)
         if not m:
+            # A failure's first diagnostic lines go to the summary, so
+            # that a CI log alone says what was seen.
+            if diag_of is not None and line.startswith('# ') and \
+                    len(diag_of) < MAX_DIAG:
+                diag_of.append(line[2:])
+            elif not line.startswith('# '):
+                diag_of = None
             continue
         ok = m.group(1) == 'ok'
         desc = m.group(3).strip()
@@ -105,7 +119,9 @@ def parse_tap(text):
         elif not ok and '#' in desc:
             desc, _, detail = desc.partition('#')
             desc, detail = desc.strip(), detail.strip()
-        results.append((status, desc or ('#%s' % (m.group(2) or '?')), detail))
+        diag_of = [] if status == 'FAIL' else None
+        results.append((status, desc or ('#%s' % (m.group(2) or '?')),
+                        detail, diag_of if diag_of is not None else []))
     return results, plan
 
 
@@ -113,8 +129,8 @@ def add_tap_file(res, group, path, prefix=''):
     text = read(path)
     if text is None:
         return
-    for status, name, detail in parse_tap(text)[0]:
-        res.add(group, prefix + name, status, detail)
+    for status, name, detail, diag in parse_tap(text)[0]:
+        res.add(group, prefix + name, status, detail, diag)
 
 
 def console_lines(outdir):
@@ -198,8 +214,9 @@ def parse_selftests(res, outdir):
             continue
         rc = int(rc_text.strip() or '0')
         results, tplan = parse_tap(log)
-        for status, tname, detail in results:
-            res.add('selftest', '%s: %s' % (name, tname), status, detail)
+        for status, tname, detail, diag in results:
+            res.add('selftest', '%s: %s' % (name, tname), status, detail,
+                    diag)
         bail = re.search(r'^Bail out!\s*(.*)$', log, re.M)
         if bail:
             res.add('selftest', '%s: Bail out!' % name, 'FAIL', bail.group(1).strip())
@@ -305,6 +322,7 @@ def main():
         out.append('FAILURES (details in %s):' % outdir)
         for t in failed:
             out.append('  %s%s' % (t['name'], ': ' + t['detail'] if t['detail'] else ''))
+            out.extend('      # ' + d for d in t.get('diag', ()))
     p, f, s = res.count('PASS'), res.count('FAIL'), res.count('SKIP')
     out.append('')
     out.append('%d passed, %d failed' % (p, f) + (', %d skipped' % s if s else ''))
