@@ -123,6 +123,14 @@ xfer() {
 	wait $cp
 	crc=$?
 	[ "${XFER_KILL_SRV:-0}" = 1 ] && kill $sp 2>/dev/null
+	# Its client gone, a server that still runs a minute later is stuck
+	# (in accept() after a failed connect, or on a connection that will
+	# not end): say where, and end it rather than wait forever.
+	if ! wait_until 60 gone $sp; then
+		diag "$tag: the server still runs 60 s after its client ended"
+		stuck_dump $sp
+		kill -9 $sp 2>/dev/null
+	fi
 	wait $sp
 	src=$?
 	echo "$crc $src" >"$D/$tag.rc"
@@ -133,6 +141,24 @@ xfer() {
 	done
 	wait $h1 $h2
 	rm -f "$f1" "$f2"
+}
+
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# stuck_dump PID: the kernel stack of a stuck process and the sockets and
+# counters of both namespaces, as diagnostics.
+stuck_dump() {
+	local ns
+	diag "pid $1: $(tr '\0' ' ' <"/proc/$1/cmdline" 2>&1)" \
+		"$(grep State "/proc/$1/status" 2>&1)" "$(cat "/proc/$1/stack" 2>&1)"
+	for ns in "$NS1" "$NS2"; do
+		diag "$ns: $(nsx "$ns" "$ATCP_ROOT/tools/atcpss/atcpss" -tanoie 2>&1)" \
+			"$ns /proc/net/atcp: $(<"$(ns_proc_net "$ns")/atcp")" \
+			"$ns /proc/net/atcp6: $(<"$(ns_proc_net "$ns")/atcp6")" \
+			"$ns atcp_stat: $(<"$(ns_proc_net "$ns")/atcp_stat")"
+	done
 }
 
 # field KEY FILE: the value of KEY=... in FILE's first line having it.
@@ -340,7 +366,7 @@ interop_pair() {
 }
 
 pairs_done() {
-	! kill -0 "$1" 2>/dev/null && ! kill -0 "$2" 2>/dev/null
+	gone "$1" && gone "$2"
 }
 
 case_interop() {
