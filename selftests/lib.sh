@@ -359,6 +359,19 @@ atcp_sysctl_get() {	# atcp_sysctl_get NS NAME
 	fi
 }
 
+# orphans_default: orphan_retries back to its default (0, meaning 8) in ns1
+# and ns2, for tests whose programs close() with data still in flight on a
+# lossy link: there an orphan allowed one retransmission (the holder's
+# setting) gives up on the tail of the data and its FIN, and the peer
+# waits in FIN-WAIT-2 for them forever (Linux TCP does the same with
+# tcp_orphan_retries=1).
+orphans_default() {
+	local ns
+	for ns in "$NS1" "$NS2"; do
+		atcp_sysctl_set "$ns" orphan_retries 0 >/dev/null || return 1
+	done
+}
+
 # atcp_sysctl_set NS NAME VALUE: write VALUE the way sysctl -w does (one
 # write(2)); prints the error text (e.g. "Invalid argument") on failure.
 atcp_sysctl_set() {

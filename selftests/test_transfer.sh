@@ -49,6 +49,7 @@ IO=$SELFTESTS_DIR/atcp_io
 atcp_ensure_loaded || bail_out "cannot load $ATCP_KO"
 echo "atcp-test: $TEST_NAME start" >/dev/kmsg
 ns_setup || bail_out "cannot set up namespaces"
+orphans_default || bail_out "cannot set net.atcp.orphan_retries"
 XPY=("$PY" -S "$SELFTESTS_DIR/xfer_pcap.py")
 D=$TEST_TMP
 

@@ -33,6 +33,7 @@ source "$here/lib.sh"
 need_cmd tshark tcpdump tc
 atcp_ensure_loaded || bail_out "cannot load $ATCP_KO"
 ns_setup || bail_out "cannot set up namespaces"
+orphans_default || bail_out "cannot set net.atcp.orphan_retries"
 
 TPY=("$PY" -S "$SELFTESTS_DIR/tshark_check.py")
 CAP=$TEST_TMP/atcp.pcap
