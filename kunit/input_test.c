@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for module/input.c: TCP option parsing (RFC 9293 section
- * 3.1, RFC 7323, RFC 2018) and the header validation of received segments.
+ * 3.1, RFC 7323, RFC 2018), the header validation of received segments,
+ * and the RTT sample the handshake gives the estimator.
  *
  * Headers are allocated at their exact size (doff * 4 bytes), so a parser
  * reading past the data offset is caught by KASAN, which fails the test.
  */
 #include <kunit/test.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
+#include <net/net_namespace.h>
 #include <net/tcp.h>
 
 #include "atcp.h"
@@ -451,4 +455,153 @@ static struct kunit_suite atcp_hdr_check_test_suite = {
 	.test_cases = atcp_hdr_check_test_cases,
 };
 
-kunit_test_suites(&atcp_options_test_suite, &atcp_hdr_check_test_suite);
+/*
+ * atcp_handshake_rtt() on a real, never connected ATCP socket whose
+ * estimator is fresh, as atcp_init_transfer() leaves it.  init_net's
+ * rto_min_ms is the default 200 ms; timestamps tick in milliseconds.
+ */
+static int atcp_hs_rtt_test_init(struct kunit *test)
+{
+	struct atcp_sock *as;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_ATCP,
+			       &sock);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "ATCP socket (is atcp.ko loaded?)");
+	test->priv = sock;
+	as = atcp_sk(sock->sk);
+	atcp_rtt_init(&as->rtt);
+	as->rto = as->rtt.rto;
+	as->cc.cwnd = 10;
+	as->ts_ok = 1;
+	as->ts_offset = 0;
+	return 0;
+}
+
+static void atcp_hs_rtt_test_exit(struct kunit *test)
+{
+	sock_release(test->priv);
+}
+
+static struct sock *atcp_hs_rtt_test_sk(struct kunit *test)
+{
+	return ((struct socket *)test->priv)->sk;
+}
+
+/* SRTT within [@min_us, @min_us + 100 ms] (a slow VM may lag). */
+static void atcp_hs_rtt_expect_srtt(struct kunit *test, u32 min_us)
+{
+	u32 srtt = atcp_sk(atcp_hs_rtt_test_sk(test))->rtt.srtt_us;
+
+	KUNIT_EXPECT_GE(test, srtt, min_us);
+	KUNIT_EXPECT_LE(test, srtt, min_us + 100 * USEC_PER_MSEC);
+}
+
+/* A SYN sent once, 300 ms ago: SRTT 300 ms, RTO 300 + 4 * 150 ms. */
+static void atcp_hs_rtt_test_send_time(struct kunit *test)
+{
+	struct sock *sk = atcp_hs_rtt_test_sk(test);
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_opts opts = {};
+
+	atcp_handshake_rtt(sk, atcp_clock_us() - 300 * USEC_PER_MSEC, 0,
+			   &opts);
+	atcp_hs_rtt_expect_srtt(test, 300 * USEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, as->rto, as->rtt.rto);
+	KUNIT_EXPECT_GE(test, as->rto, msecs_to_jiffies(900));
+	KUNIT_EXPECT_LE(test, as->rto, msecs_to_jiffies(1400));
+	KUNIT_EXPECT_EQ(test, as->cc.cwnd, 10U);
+}
+
+/* A short handshake: the RTO is rto_min, far below the initial 1 s. */
+static void atcp_hs_rtt_test_rto_min(struct kunit *test)
+{
+	struct sock *sk = atcp_hs_rtt_test_sk(test);
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_opts opts = {};
+
+	atcp_handshake_rtt(sk, atcp_clock_us() - 1000, 0, &opts);
+	KUNIT_EXPECT_EQ(test, as->rto, msecs_to_jiffies(200));
+}
+
+/* Karn: a send time with a retransmission is not used; the echo is. */
+static void atcp_hs_rtt_test_karn_ts(struct kunit *test)
+{
+	struct sock *sk = atcp_hs_rtt_test_sk(test);
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_opts opts = { .ts_ok = true };
+
+	opts.tsecr = atcp_clock_ms() - 120;
+	atcp_handshake_rtt(sk, atcp_clock_us() - 5 * USEC_PER_SEC, 1,
+			   &opts);
+	atcp_hs_rtt_expect_srtt(test, 120 * USEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, as->cc.cwnd, 10U);
+}
+
+/* Retransmitted, no timestamps: no sample, RTO 3 s (RFC 6298 5.7). */
+static void atcp_hs_rtt_test_fallback(struct kunit *test)
+{
+	struct sock *sk = atcp_hs_rtt_test_sk(test);
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_opts opts = {};
+
+	atcp_handshake_rtt(sk, atcp_clock_us() - 5 * USEC_PER_SEC, 1,
+			   &opts);
+	KUNIT_EXPECT_EQ(test, as->rtt.srtt_us, 0U);
+	KUNIT_EXPECT_EQ(test, as->rto, 3U * HZ);
+	KUNIT_EXPECT_EQ(test, as->cc.cwnd, 10U);
+}
+
+/* Two retransmissions: the data starts with one segment. */
+static void atcp_hs_rtt_test_cwnd_one(struct kunit *test)
+{
+	struct sock *sk = atcp_hs_rtt_test_sk(test);
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_opts opts = { .ts_ok = true };
+
+	opts.tsecr = atcp_clock_ms() - 50;
+	atcp_handshake_rtt(sk, 0, 2, &opts);
+	atcp_hs_rtt_expect_srtt(test, 50 * USEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, as->cc.cwnd, 1U);
+}
+
+/* Echoes we never sent (from the future, or ages old): no sample. */
+static void atcp_hs_rtt_test_bad_echo(struct kunit *test)
+{
+	struct sock *sk = atcp_hs_rtt_test_sk(test);
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_opts opts = { .ts_ok = true };
+
+	opts.tsecr = atcp_clock_ms() + 5000;
+	atcp_handshake_rtt(sk, 0, 0, &opts);
+	opts.tsecr = atcp_clock_ms() - 200 * MSEC_PER_SEC;
+	atcp_handshake_rtt(sk, 0, 0, &opts);
+	KUNIT_EXPECT_EQ(test, as->rtt.srtt_us, 0U);
+	KUNIT_EXPECT_EQ(test, as->rto, (u32)ATCP_TIMEOUT_INIT);
+	/* ... nor when this end does not use timestamps. */
+	as->ts_ok = 0;
+	opts.tsecr = atcp_clock_ms() - 50;
+	atcp_handshake_rtt(sk, 0, 0, &opts);
+	KUNIT_EXPECT_EQ(test, as->rtt.srtt_us, 0U);
+}
+
+static struct kunit_case atcp_hs_rtt_test_cases[] = {
+	KUNIT_CASE(atcp_hs_rtt_test_send_time),
+	KUNIT_CASE(atcp_hs_rtt_test_rto_min),
+	KUNIT_CASE(atcp_hs_rtt_test_karn_ts),
+	KUNIT_CASE(atcp_hs_rtt_test_fallback),
+	KUNIT_CASE(atcp_hs_rtt_test_cwnd_one),
+	KUNIT_CASE(atcp_hs_rtt_test_bad_echo),
+	{}
+};
+
+static struct kunit_suite atcp_hs_rtt_test_suite = {
+	.name = "atcp_handshake_rtt",
+	.init = atcp_hs_rtt_test_init,
+	.exit = atcp_hs_rtt_test_exit,
+	.test_cases = atcp_hs_rtt_test_cases,
+};
+
+kunit_test_suites(&atcp_options_test_suite, &atcp_hdr_check_test_suite,
+		  &atcp_hs_rtt_test_suite);

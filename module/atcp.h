@@ -261,6 +261,8 @@ struct atcp_listen {
  * @rtt: RFC 6298 estimator
  * @rcv_tstamp: jiffies of the last ACK received
  * @lrcvtime: jiffies of the last segment received
+ * @syn_us: when our first SYN left, microseconds, for the handshake's
+ *	RTT sample
  * @retrans_stamp: jiffies when the data retransmitted first since the
  *	last forward progress had been sent before (0: none), for
  *	TCP_USER_TIMEOUT
@@ -351,6 +353,7 @@ struct atcp_sock {
 	struct atcp_cc cc;
 	const struct atcp_cong_ops *cc_ops;
 	struct atcp_rtt rtt;
+	u32 syn_us;
 	unsigned long rcv_tstamp;
 	unsigned long lrcvtime;
 	unsigned long retrans_stamp;
@@ -479,6 +482,8 @@ static inline void atcp_bh_unlock_sock(struct sock *sk)
  * @ts_ok: the peer sent timestamps
  * @ts_recent: the peer's TSval
  * @retrans: SYN-ACK retransmissions so far
+ * @synack_us: when the only SYN-ACK sent so far left, microseconds (0:
+ *	none, or more than one, or a SYN cookie's)
  * @dead: unlinked from the SYN queue; the timer must not touch it
  * @timer: SYN-ACK retransmission timer
  */
@@ -503,6 +508,7 @@ struct atcp_request {
 	   dead:1;
 	u32 ts_recent;
 	u8 retrans;
+	u32 synack_us;
 	struct timer_list timer;
 };
 
@@ -716,6 +722,8 @@ int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 int atcp_deliver(struct sock *sk, struct sk_buff *skb,
 		 const struct atcp_opts *opts);
 void atcp_init_transfer(struct sock *sk);
+void atcp_handshake_rtt(struct sock *sk, u32 sent_us, unsigned int retrans,
+			const struct atcp_opts *opts);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
 		    struct in6_addr *raddr);

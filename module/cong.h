@@ -17,6 +17,8 @@
 
 /* RFC 6298 2.1 initial RTO, and the 120 s ceiling Linux TCP uses. */
 #define ATCP_TIMEOUT_INIT	(1 * HZ)
+/* RFC 6298 5.7: RTO after a retransmitted handshake without a sample */
+#define ATCP_TIMEOUT_FALLBACK	(3 * HZ)
 #define ATCP_RTO_MAX		(120 * HZ)
 
 /**

@@ -159,6 +159,7 @@ int atcp_connect_finish(struct sock *sk)
 	as->write_seq = as->snd_nxt;
 	as->rto = ATCP_TIMEOUT_INIT;
 	as->retransmits = 0;
+	as->syn_us = atcp_clock_us() ? : 1;
 	atcp_send_ctl(sk, TCPHDR_SYN, as->iss);
 	ATCP_INC_STATS(sock_net(sk), ACTIVEOPENS);
 	atcp_reset_rtx_timer(sk);

@@ -221,11 +221,61 @@ void atcp_init_transfer(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_init_transfer);
 
-static void atcp_connected(struct sock *sk)
+/**
+ * atcp_handshake_rtt() - start the RTT estimator from the handshake
+ * @sk: the socket, owned by the caller, just through atcp_init_transfer()
+ * @sent_us: when the SYN or SYN-ACK this segment acknowledges left,
+ *	microseconds; 0 when unknown
+ * @retrans: how often that SYN or SYN-ACK was retransmitted
+ * @opts: options of the segment that completed the handshake
+ *
+ * As TCP (tcp_synack_rtt_meas(), the SYN's sample in tcp_ack()), the
+ * first RTT sample comes from the SYN / SYN-ACK exchange: from its send
+ * time if it left once (Karn), else from the echoed timestamp (RFC 7323
+ * 4.1).  The first data segment then has an RTO from the path rather
+ * than the initial 1 s.  With no sample after a retransmitted handshake
+ * the RTO is 3 s (RFC 6298 5.7), and, as in tcp_init_transfer(), more
+ * than one retransmission starts the data with one segment (RFC 5681
+ * 3.1).
+ */
+void atcp_handshake_rtt(struct sock *sk, u32 sent_us, unsigned int retrans,
+			const struct atcp_opts *opts)
 {
+	struct atcp_net *an = atcp_pernet(sock_net(sk));
+	struct atcp_sock *as = atcp_sk(sk);
+	s64 rtt_us = -1;
+
+	if (sent_us && !retrans) {
+		rtt_us = (s32)(atcp_clock_us() - sent_us);
+	} else if (as->ts_ok && opts->ts_ok && opts->tsecr) {
+		s32 ms = atcp_clock_ms() + as->ts_offset - opts->tsecr;
+
+		/* An echo from the future, or older than any RTO: no sample. */
+		if (ms >= 0 && ms <= jiffies_to_msecs(ATCP_RTO_MAX))
+			rtt_us = (s64)ms * USEC_PER_MSEC;
+	}
+	if (rtt_us >= 0) {
+		atcp_rtt_sample(&as->rtt, rtt_us,
+				READ_ONCE(an->rto_min_ms) * USEC_PER_MSEC);
+		as->rto = as->rtt.rto;
+	} else if (retrans) {
+		as->rto = ATCP_TIMEOUT_FALLBACK;
+	}
+	if (retrans > 1)
+		as->cc.cwnd = 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(atcp_handshake_rtt);
+
+/* SYN-SENT or SYN-RECEIVED -> ESTABLISHED; @sent_us: our SYN's send time. */
+static void atcp_connected(struct sock *sk, u32 sent_us,
+			   const struct atcp_opts *opts)
+{
+	unsigned int retrans = atcp_sk(sk)->retransmits;
+
 	atcp_set_state(sk, TCP_ESTABLISHED);
 	atcp_clear_rtx_timer(sk);
 	atcp_init_transfer(sk);
+	atcp_handshake_rtt(sk, sent_us, retrans, opts);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
@@ -275,7 +325,7 @@ static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 		as->snd_wnd = ntohs(th->window);	/* never scaled on SYN */
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = cb->ack_seq;
-		atcp_connected(sk);
+		atcp_connected(sk, as->syn_us, opts);
 		atcp_send_ack(sk);
 		return ATCP_RCV_DONE;
 	}
@@ -385,7 +435,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		as->snd_wnd = ntohs(th->window);	/* never scaled on SYN */
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = cb->ack_seq;
-		atcp_connected(sk);
+		atcp_connected(sk, 0, opts);
 		return ATCP_RCV_DONE;
 	}
 
@@ -457,7 +507,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		as->snd_wnd = ntohs(th->window) << as->snd_wscale;
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = cb->ack_seq;
-		atcp_connected(sk);
+		atcp_connected(sk, 0, opts);
 	}
 
 	/* RFC 5961 section 5.2: ACKs outside the acceptable range. */

@@ -363,6 +363,7 @@ static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
 	/* The SYN-ACK announced the listener's window, unscaled. */
 	as->rcv_wnd = min_t(u32, las->rcv_wnd, U16_MAX);
 	as->cc_ops = las->cc_ops;
+	as->total_retrans = req->retrans;	/* as tcp_create_openreq_child() */
 
 	atcp_inherit_port(lsk, child);
 	if (atcp_ehash_insert(child)) {
@@ -372,6 +373,7 @@ static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
 	atcp_set_state(child, TCP_SYN_RECV);
 	atcp_set_state(child, TCP_ESTABLISHED);
 	atcp_init_transfer(child);
+	atcp_handshake_rtt(child, req->synack_us, req->retrans, opts);
 	ATCP_INC_STATS(sock_net(lsk), PASSIVEOPENS);
 	atcp_accept_enqueue(lsk, child);
 
@@ -547,6 +549,7 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
 	lq->syn_qlen++;
 	refcount_inc(&req->refcnt);	/* the timer's */
 	mod_timer(&req->timer, jiffies + ATCP_TIMEOUT_INIT);
+	req->synack_us = atcp_clock_us() ? : 1;
 	las->af_ops->send_synack(lsk, req);
 }
 
@@ -612,8 +615,10 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 		}
 		if (th->syn && !th->ack) {
 			/* Retransmitted SYN: answer with the SYN-ACK again. */
-			if (ATCP_SKB_CB(skb)->seq == req->irs)
+			if (ATCP_SKB_CB(skb)->seq == req->irs) {
+				req->synack_us = 0;	/* Karn */
 				atcp_sk(lsk)->af_ops->send_synack(lsk, req);
+			}
 			return 0;
 		}
 		if (!th->ack || th->syn)

@@ -175,6 +175,7 @@ u32 atcp_clock_ms(void)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_clock_ms);
 
 /**
  * atcp_write_options() - encode the options of an outgoing segment
@@ -310,6 +311,7 @@ u32 atcp_clock_us(void)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_clock_us);
 
 /*
  * Free receive buffer space turned into window: the buffer is charged by

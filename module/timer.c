@@ -96,6 +96,7 @@ static void atcp_retransmit_syn(struct sock *sk)
 		return;
 	}
 	as->retransmits++;
+	as->total_retrans++;	/* as TCP, whose SYN is on its rtx queue */
 	as->rto = min_t(u32, as->rto << 1, ATCP_RTO_MAX);
 	atcp_send_ctl(sk, sk->sk_state == TCP_SYN_SENT ? TCPHDR_SYN :
 		      TCPHDR_SYN | TCPHDR_ACK, as->iss);

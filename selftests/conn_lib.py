@@ -33,6 +33,7 @@ ATCP = int(os.environ.get("ATCP_PROTO", "253"))
 SOL_TCP = 6
 TCP_MAXSEG = 2
 TCP_SYNCNT = 7
+TCP_INFO = 11
 FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 FLAG_NAMES = ((FIN, "F"), (SYN, "S"), (RST, "R"), (PSH, "P"), (ACK, "A"),
               (URG, "U"))
@@ -415,6 +416,32 @@ def show(segs, limit=12):
     if len(segs) > limit:
         lines.append("... %d more" % (len(segs) - limit))
     return lines or ["(no segments)"]
+
+
+# ------------------------------------------------------------ tcp_info --
+
+TCPI_FMT = "=8B24I4Q6IQ3Q2I2Q6I2HI"
+TCPI_NAMES = (
+    "state ca_state retransmits probes backoff options wscale applim "
+    "rto ato snd_mss rcv_mss unacked sacked lost retrans fackets "
+    "last_data_sent last_ack_sent last_data_recv last_ack_recv pmtu "
+    "rcv_ssthresh rtt rttvar snd_ssthresh snd_cwnd advmss reordering "
+    "rcv_rtt rcv_space total_retrans pacing_rate max_pacing_rate "
+    "bytes_acked bytes_received segs_out segs_in notsent_bytes min_rtt "
+    "data_segs_in data_segs_out delivery_rate busy_time rwnd_limited "
+    "sndbuf_limited delivered delivered_ce bytes_sent bytes_retrans "
+    "dsack_dups reord_seen rcv_ooopack snd_wnd rcv_wnd rehash total_rto "
+    "total_rto_recoveries total_rto_time").split()
+
+
+def tcp_info(s):
+    """TCP_INFO of socket S as a dict (fields a kernel lacks are 0)."""
+    size = struct.calcsize(TCPI_FMT)
+    raw = s.getsockopt(SOL_TCP, TCP_INFO, size)
+    raw = raw + b"\0" * (size - len(raw))
+    d = dict(zip(TCPI_NAMES, struct.unpack(TCPI_FMT, raw)))
+    d["_len"] = len(raw)
+    return d
 
 
 # ------------------------------------------------------ /proc/net/atcp --

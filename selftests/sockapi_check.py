@@ -40,7 +40,7 @@ import threading
 import time
 
 from conn_lib import (ATCP, Capture, args, diag, errname, guarded, netns,
-                      result, show, skip, sysctl_get, sysctl_set)
+                      result, show, skip, sysctl_get, sysctl_set, tcp_info)
 
 o = args(sys.argv[1:])
 NS1, NS2 = o.get("ns1", ""), o.get("ns2", "")
@@ -242,31 +242,6 @@ def wait_bytes(cap, sport, dport, nbytes, since=0.0, timeout=5.0):
         time.sleep(0.05)
 
 
-# ------------------------------------------------------------ tcp_info --
-
-TCPI_FMT = "=8B24I4Q6IQ3Q2I2Q6I2HI"
-TCPI_NAMES = (
-    "state ca_state retransmits probes backoff options wscale applim "
-    "rto ato snd_mss rcv_mss unacked sacked lost retrans fackets "
-    "last_data_sent last_ack_sent last_data_recv last_ack_recv pmtu "
-    "rcv_ssthresh rtt rttvar snd_ssthresh snd_cwnd advmss reordering "
-    "rcv_rtt rcv_space total_retrans pacing_rate max_pacing_rate "
-    "bytes_acked bytes_received segs_out segs_in notsent_bytes min_rtt "
-    "data_segs_in data_segs_out delivery_rate busy_time rwnd_limited "
-    "sndbuf_limited delivered delivered_ce bytes_sent bytes_retrans "
-    "dsack_dups reord_seen rcv_ooopack snd_wnd rcv_wnd rehash total_rto "
-    "total_rto_recoveries total_rto_time").split()
-
-
-def tcp_info(s):
-    size = struct.calcsize(TCPI_FMT)
-    raw = s.getsockopt(SOL_TCP, TCP_INFO, size)
-    raw = raw + b"\0" * (size - len(raw))
-    d = dict(zip(TCPI_NAMES, struct.unpack(TCPI_FMT, raw)))
-    d["_len"] = len(raw)
-    return d
-
-
 # --------------------------------------------------------------- opts --
 
 def sysctl_names(proto):
@@ -329,7 +304,7 @@ def section_opts(proto, fam):
         seti(s, TCP_CORK, 0)
         result([geti(s, TCP_NODELAY), geti(s, TCP_CORK)] == [0, 0],
                p + "TCP_NODELAY and TCP_CORK clear again",
-               "got %r" % [geti(s, TCP_NODELAY), geti(s, TCP_CORK)])
+               "got %r" % ([geti(s, TCP_NODELAY), geti(s, TCP_CORK)],))
         seti(s, TCP_QUICKACK, 0)
         q0 = geti(s, TCP_QUICKACK)
         seti(s, TCP_QUICKACK, 1)
