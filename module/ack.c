@@ -321,6 +321,9 @@ void atcp_ack(struct sock *sk, struct sk_buff *skb,
 	if (atcp_seq_after(ack, prior_una)) {
 		as->bytes_acked += ack - prior_una;
 		as->snd_una = ack;
+		/* Urgent data acknowledged: urgent mode ends. */
+		if (atcp_seq_between(as->snd_up, prior_una, ack))
+			as->snd_up = ack;
 		/* The path works: forget an ICMP error (module/icmp.c). */
 		WRITE_ONCE(sk->sk_err_soft, 0);
 	}

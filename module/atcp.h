@@ -251,6 +251,8 @@ struct atcp_listen {
  * @dupacks: duplicate ACKs in a row
  * @cwnd_limited: the last push stopped at the congestion window
  * @snd_sml: end of the last small segment sent (Minshall's Nagle)
+ * @snd_up: SND.UP, the byte after the last urgent one; equal to SND.UNA
+ *	outside urgent mode
  * @max_window: largest window the peer offered
  * @nonagle: ATCP_NAGLE_OFF (TCP_NODELAY) and ATCP_NAGLE_CORK bits
  * @backoff: exponential back-off count of the persist timer
@@ -273,6 +275,9 @@ struct atcp_listen {
  * @segs_in: segments received
  * @segs_out: segments sent
  * @copied_seq: next byte the user reads
+ * @urg_seq: sequence number of the urgent byte the peer announced
+ * @urg_data: TCP_URG_NOTYET (announced, not arrived), TCP_URG_VALID | the
+ *	byte, TCP_URG_READ (read with MSG_OOB), or 0 (none), as TCP's
  * @rcv_wup: RCV.NXT when the window was last announced
  * @rcv_mss: largest payload received, for the delayed ACK rule
  * @ooo_queue: out-of-order segments, sorted by sequence number
@@ -349,6 +354,7 @@ struct atcp_sock {
 	u8 pending;
 	u8 cwnd_limited;
 	u32 snd_sml;
+	u32 snd_up;
 	u32 max_window;
 	struct atcp_cc cc;
 	const struct atcp_cong_ops *cc_ops;
@@ -366,6 +372,8 @@ struct atcp_sock {
 
 	/* receiver */
 	u32 copied_seq;
+	u32 urg_seq;
+	u16 urg_data;
 	u32 rcv_wup;
 	u32 rcv_mss;
 	struct sk_buff_head ooo_queue;
@@ -668,6 +676,12 @@ static inline void atcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 }
 
 /* What is left of the window we announced last (RFC 9293 RCV.WND). */
+/* Urgent data sent and not yet acknowledged (TCP's tcp_urg_mode()). */
+static inline bool atcp_urg_mode(const struct atcp_sock *as)
+{
+	return as->snd_up != as->snd_una;
+}
+
 static inline u32 atcp_rcv_wnd_now(const struct atcp_sock *as)
 {
 	s32 left = as->rcv_wup + as->rcv_wnd - as->rcv_nxt;

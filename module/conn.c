@@ -152,6 +152,7 @@ int atcp_connect_finish(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 
 	as->snd_una = as->iss;
+	as->snd_up = as->iss;
 	as->snd_nxt = as->iss + 1;
 	/* A FIN queued before ESTABLISHED (close() in SYN-RECEIVED of a
 	 * simultaneous open) follows the SYN.
@@ -211,9 +212,18 @@ __poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait)
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
 		struct atcp_sock *as = atcp_sk(sk);
 		int avail = READ_ONCE(as->rcv_nxt) - READ_ONCE(as->copied_seq);
+		int target = sock_rcvlowat(sk, 0, INT_MAX);
+		u16 urg_data = READ_ONCE(as->urg_data);
 
-		if (avail > 0 && avail >= sock_rcvlowat(sk, 0, INT_MAX))
+		/* An urgent byte read out of line is not data to read. */
+		if (unlikely(urg_data) &&
+		    READ_ONCE(as->urg_seq) == READ_ONCE(as->copied_seq) &&
+		    !sock_flag(sk, SOCK_URGINLINE))
+			target++;
+		if (avail > 0 && avail >= target)
 			mask |= EPOLLIN | EPOLLRDNORM;
+		if (urg_data & TCP_URG_VALID)
+			mask |= EPOLLPRI;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (sk_stream_is_writeable(sk)) {
 				mask |= EPOLLOUT | EPOLLWRNORM;

@@ -230,9 +230,73 @@ static bool atcp_ofo_queue(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * A new urgent pointer (RFC 9293 3.8.5; Linux's tcp_check_urg()).  It
+ * points one past the urgent byte, as in BSD and Linux (whose
+ * tcp_stdurg sysctl, off by default, would take RFC 1122's reading).
+ */
+static void atcp_check_urg(struct sock *sk, const struct tcphdr *th)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 ptr = ntohs(th->urg_ptr);
+
+	if (ptr)
+		ptr--;
+	ptr += ntohl(th->seq);
+
+	/* Urgent data already read, or a pointer replayed. */
+	if (atcp_seq_after(as->copied_seq, ptr) ||
+	    atcp_seq_before(ptr, as->rcv_nxt))
+		return;
+	/* Not newer than the one we have. */
+	if (as->urg_data && !atcp_seq_after(ptr, as->urg_seq))
+		return;
+
+	sk_send_sigurg(sk);
+
+	/*
+	 * The reader stands at the old mark and has not read its byte in
+	 * line: step over it now, or it would be read as data once the
+	 * mark moves (copied_seq cannot move before, for SIOCATMARK).
+	 */
+	if (as->urg_seq == as->copied_seq && as->urg_data &&
+	    !sock_flag(sk, SOCK_URGINLINE) && as->copied_seq != as->rcv_nxt) {
+		struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+		WRITE_ONCE(as->copied_seq, as->copied_seq + 1);
+		if (skb && !atcp_seq_before(as->copied_seq,
+					    ATCP_SKB_CB(skb)->end_seq))
+			sk_eat_skb(sk, skb);
+	}
+	WRITE_ONCE(as->urg_data, TCP_URG_NOTYET);
+	WRITE_ONCE(as->urg_seq, ptr);
+}
+
+/* RFC 9293 3.10.7.4, sixth step: the URG bit (Linux's tcp_urg()). */
+static void atcp_urg(struct sock *sk, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (th->urg)
+		atcp_check_urg(sk, th);
+
+	/* Does this segment carry the byte the pointer announced? */
+	if (as->urg_data == TCP_URG_NOTYET) {
+		u32 off = as->urg_seq - ntohl(th->seq) + th->doff * 4 - th->syn;
+		u8 c;
+
+		if (off < skb->len && !skb_copy_bits(skb, off, &c, 1)) {
+			WRITE_ONCE(as->urg_data, TCP_URG_VALID | c);
+			if (!sock_flag(sk, SOCK_DEAD))
+				sk->sk_data_ready(sk);
+		}
+	}
+}
+
 /**
- * atcp_data_queue() - RFC 9293 3.10.7.4, seventh and eighth steps: take
- *	the text and FIN of an acceptable segment
+ * atcp_data_queue() - RFC 9293 3.10.7.4, sixth to eighth steps: take
+ *	the urgent pointer, text and FIN of an acceptable segment
  * @sk: the socket, owned by the caller, in ESTABLISHED, FIN_WAIT1 or
  *	FIN_WAIT2
  * @skb: the segment, skb->data at its TCP header
@@ -246,6 +310,8 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	unsigned int hlen = tcp_hdr(skb)->doff * 4;
 	bool queued, had_ofo;
 
+	if (unlikely(tcp_hdr(skb)->urg || as->urg_data == TCP_URG_NOTYET))
+		atcp_urg(sk, skb);
 	if (cb->seq == cb->end_seq)
 		return false;
 

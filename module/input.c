@@ -197,6 +197,7 @@ void atcp_init_transfer(struct sock *sk)
 		as->mss -= TCPOLEN_TSTAMP_ALIGNED;
 	as->write_seq = as->snd_nxt;
 	as->snd_sml = as->snd_nxt;
+	as->snd_up = as->snd_una;
 	as->max_window = as->snd_wnd;
 	as->copied_seq = as->rcv_nxt;
 	/* What the SYN or SYN-ACK announced, unscaled. */
@@ -524,7 +525,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	if (!atcp_ack_state(sk))
 		return ATCP_RCV_DONE;
 
-	/* Seventh: segment text (URG, the sixth, is not supported). */
+	/* Sixth and seventh: the URG bit and segment text. */
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
 	case TCP_FIN_WAIT2:

@@ -417,6 +417,26 @@ static int atcp_xmit(struct sock *sk, struct sk_buff *skb, u8 flags)
 	return net_xmit_eval(err);
 }
 
+/*
+ * In urgent mode every segment before SND.UP points at it (a pure ACK too,
+ * so a closed window does not hide it), as tcp_transmit_skb() does:
+ * the pointer is an offset from the segment's sequence number, and one
+ * too far for 16 bits becomes 0xFFFF while the data ahead is unsent.
+ */
+static void atcp_set_urg(const struct atcp_sock *as, struct tcphdr *th,
+			 u32 seq)
+{
+	if (!atcp_urg_mode(as) || !atcp_seq_before(seq, as->snd_up))
+		return;
+	if (atcp_seq_before(as->snd_up, seq + 0x10000)) {
+		th->urg_ptr = htons(as->snd_up - seq);
+		th->urg = 1;
+	} else if (atcp_seq_after(seq + 0xFFFF, as->snd_nxt)) {
+		th->urg_ptr = htons(0xFFFF);
+		th->urg = 1;
+	}
+}
+
 /* Push a TCP header with options in front of skb->data. */
 static void atcp_push_header(struct sock *sk, struct sk_buff *skb, u32 seq,
 			     u8 flags, u16 window,
@@ -437,6 +457,7 @@ static void atcp_push_header(struct sock *sk, struct sk_buff *skb, u32 seq,
 	tcp_flag_byte(th) = flags;
 	th->window = htons(window);
 	memcpy(th + 1, optbuf, olen);
+	atcp_set_urg(atcp_sk(sk), th, seq);
 }
 
 /**
@@ -602,7 +623,7 @@ static bool atcp_nagle_ok(const struct sock *sk, const struct sk_buff *skb,
 	if (skb->len >= as->mss || ATCP_SKB_CB(skb)->flags & TCPHDR_FIN ||
 	    !skb_queue_is_last(&sk->sk_write_queue, skb))
 		return true;
-	if (nonagle & ATCP_NAGLE_PUSH)
+	if (nonagle & ATCP_NAGLE_PUSH || atcp_urg_mode(as))
 		return true;
 	if (nonagle & ATCP_NAGLE_CORK)
 		return false;

@@ -6,6 +6,11 @@
  * sk_receive_queue by sequence number (MSG_PEEK, MSG_WAITALL,
  * MSG_DONTWAIT, SO_RCVLOWAT), and announces the window it frees.  Waiting
  * uses the generic sk_stream_* helpers and sk_wait_data().
+ *
+ * Urgent data follows Linux TCP: send(MSG_OOB) makes the last byte it
+ * queued urgent; the receiver stops a read at the mark, keeps the byte
+ * out of the stream for recv(MSG_OOB) unless SO_OOBINLINE, signals it
+ * with SIGURG and EPOLLPRI, and SIOCATMARK tells when the mark is next.
  */
 #include <linux/sched/signal.h>
 #include <linux/termios.h>
@@ -38,10 +43,17 @@ void atcp_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
-/* Push what sendmsg() queued; MSG_MORE holds a partial segment back. */
-static void atcp_push(struct sock *sk, int flags)
+/*
+ * Push what sendmsg() queued; MSG_MORE holds a partial segment back.
+ * With MSG_OOB (and @copied bytes queued) the last byte is urgent.
+ */
+static void atcp_push(struct sock *sk, int flags, int copied)
 {
-	if (!atcp_sk(sk)->send_head)
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if ((flags & MSG_OOB) && copied)
+		as->snd_up = as->write_seq;
+	if (!as->send_head)
 		return;
 	atcp_write_xmit(sk, (flags & MSG_MORE) ? ATCP_NAGLE_CORK : 0);
 }
@@ -61,9 +73,6 @@ int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	int flags = msg->msg_flags;
 	int copied = 0, err;
 	long timeo;
-
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;	/* no urgent data */
 
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
@@ -114,19 +123,19 @@ int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		atcp_push(sk, flags & ~MSG_MORE);
+		atcp_push(sk, flags & ~MSG_MORE, copied);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
 
-	atcp_push(sk, flags);
+	atcp_push(sk, flags, copied);
 	release_sock(sk);
 	return copied;
 
 do_error:
 	if (copied) {
-		atcp_push(sk, flags);
+		atcp_push(sk, flags, copied);
 		release_sock(sk);
 		return copied;
 	}
@@ -135,12 +144,41 @@ do_error:
 	return err;
 }
 
+/* recv(MSG_OOB), as tcp_recv_urg(): never blocks.  Socket owned. */
+static int atcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
+			 int flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	char c = as->urg_data;
+
+	if (sock_flag(sk, SOCK_URGINLINE) || !as->urg_data ||
+	    as->urg_data == TCP_URG_READ)
+		return -EINVAL;
+	if (sk->sk_state == TCP_CLOSE && !sock_flag(sk, SOCK_DONE))
+		return -ENOTCONN;
+	if (as->urg_data & TCP_URG_VALID) {
+		if (!(flags & MSG_PEEK))
+			WRITE_ONCE(as->urg_data, TCP_URG_READ);
+		msg->msg_flags |= MSG_OOB;
+		if (len <= 0) {
+			msg->msg_flags |= MSG_TRUNC;
+			return 0;
+		}
+		if (!(flags & MSG_TRUNC) && memcpy_to_msg(msg, &c, 1))
+			return -EFAULT;
+		return 1;
+	}
+	if (sk->sk_state == TCP_CLOSE || (sk->sk_shutdown & RCV_SHUTDOWN))
+		return 0;
+	return -EAGAIN;	/* announced, not arrived */
+}
+
 /**
  * atcp_recvmsg() - sk_prot->recvmsg
  * @sk: the socket
  * @msg: where to copy
  * @len: room in @msg
- * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC
+ * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC, MSG_OOB
  *
  * Return: bytes copied, 0 at end of stream, or a negative errno.
  */
@@ -151,12 +189,16 @@ int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 	int copied = 0, target;
 	long timeo;
 
-	if (flags & (MSG_OOB | MSG_ERRQUEUE))
-		return flags & MSG_OOB ? -EINVAL : -EAGAIN;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
 
 	lock_sock(sk);
 	if (sk->sk_state == TCP_LISTEN) {
 		copied = -ENOTCONN;
+		goto out;
+	}
+	if (flags & MSG_OOB) {
+		copied = atcp_recv_urg(sk, msg, len, flags);
 		goto out;
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
@@ -172,6 +214,16 @@ int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 		u32 offset = 0;
 		bool found = false;
 		size_t used;
+
+		/* At the urgent mark: stop after what was read before it. */
+		if (unlikely(as->urg_data) && as->urg_seq == *seq) {
+			if (copied)
+				break;
+			if (signal_pending(current)) {
+				copied = timeo ? sock_intr_errno(timeo) : -EAGAIN;
+				break;
+			}
+		}
 
 		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
 			offset = *seq - ATCP_SKB_CB(skb)->seq;
@@ -190,7 +242,21 @@ int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 
 		if (found) {
 			used = min_t(size_t, skb->len - offset, len);
-			if (!(flags & MSG_TRUNC) &&
+			/* Read up to the urgent byte; skip it unless inline. */
+			if (unlikely(as->urg_data)) {
+				u32 urg_offset = as->urg_seq - *seq;
+
+				if (urg_offset >= used) {
+					/* not in this piece */
+				} else if (urg_offset) {
+					used = urg_offset;
+				} else if (!sock_flag(sk, SOCK_URGINLINE)) {
+					WRITE_ONCE(*seq, *seq + 1);
+					offset++;
+					used--;
+				}
+			}
+			if (used && !(flags & MSG_TRUNC) &&
 			    skb_copy_datagram_msg(skb, offset, msg, used)) {
 				if (!copied)
 					copied = -EFAULT;
@@ -199,6 +265,9 @@ int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 			WRITE_ONCE(*seq, *seq + used);
 			copied += used;
 			len -= used;
+			if (unlikely(as->urg_data) &&
+			    atcp_seq_after(as->copied_seq, as->urg_seq))
+				WRITE_ONCE(as->urg_data, 0);
 			if (used + offset >= skb->len && !(flags & MSG_PEEK))
 				sk_eat_skb(sk, skb);
 			continue;
@@ -246,12 +315,17 @@ out:
 	return copied;
 }
 
-/* SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, with tcp_ioctl()'s meaning. */
+/* SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK, as tcp_ioctl(). */
 static int atcp_ioctl_value(struct sock *sk, int cmd, int *val)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	bool slow;
 
+	if (cmd == SIOCATMARK) {
+		*val = READ_ONCE(as->urg_data) &&
+		       READ_ONCE(as->urg_seq) == READ_ONCE(as->copied_seq);
+		return 0;
+	}
 	if (cmd != SIOCINQ && cmd != SIOCOUTQ && cmd != SIOCOUTQNSD)
 		return -ENOIOCTLCMD;
 	if (sk->sk_state == TCP_LISTEN)
@@ -275,7 +349,8 @@ static int atcp_ioctl_value(struct sock *sk, int cmd, int *val)
 
 #ifdef ATCP_HAVE_PROTO_IOCTL_KARG
 /**
- * atcp_ioctl() - sk_prot->ioctl: SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD
+ * atcp_ioctl() - sk_prot->ioctl: SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD,
+ *	SIOCATMARK
  * @sk: the socket
  * @cmd: the request
  * @karg: the value, in kernel memory
@@ -288,7 +363,8 @@ int atcp_ioctl(struct sock *sk, int cmd, int *karg)
 }
 #else
 /**
- * atcp_ioctl() - sk_prot->ioctl: SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD
+ * atcp_ioctl() - sk_prot->ioctl: SIOCINQ (FIONREAD), SIOCOUTQ, SIOCOUTQNSD,
+ *	SIOCATMARK
  * @sk: the socket
  * @cmd: the request
  * @arg: user pointer to the int result

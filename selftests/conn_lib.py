@@ -237,13 +237,15 @@ def wait_connected(s, timeout):
 class Seg:
     """One IPv4/IPv6 packet with a TCP-format header."""
     __slots__ = ("t", "fam", "proto", "src", "dst", "sport", "dport",
-                 "flags", "seq", "ack", "win", "opts", "len", "out")
+                 "flags", "seq", "ack", "win", "urp", "opts", "len", "out")
 
     def fl(self):
         return "".join(n for f, n in FLAG_NAMES if self.flags & f) or "."
 
     def __str__(self):
         o = " ".join("%s=%s" % kv for kv in sorted(self.opts.items()))
+        if self.flags & URG:
+            o = ("urp=%d " % self.urp) + o
         return "%.3f %s.%d > %s.%d [%s] seq=%d ack=%d win=%d len=%d %s" % (
             self.t, self.src, self.sport, self.dst, self.dport, self.fl(),
             self.seq, self.ack, self.win, self.len, o)
@@ -305,6 +307,7 @@ def decode(frame, t, outgoing):
     s = Seg()
     (s.sport, s.dport, s.seq, s.ack, off, s.flags, s.win) = struct.unpack(
         "!HHIIBBH", l4[:16])
+    s.urp = struct.unpack("!H", l4[18:20])[0]
     doff = (off >> 4) * 4
     s.opts = parse_opts(l4[20:doff]) if doff > 20 else {}
     s.len = len(l4) - doff

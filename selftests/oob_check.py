@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Urgent data (MSG_OOB) for test_oob.sh.
+
+python3 -S oob_check.py ns1=NS ns2=NS dev1=VETH dev2=VETH ip2=ADDR
+    capdir=DIR
+
+A client in ns1 sends "ab", then "!" with MSG_OOB, then "cd"; the server
+in ns2 checks what Linux TCP gives its reader:
+
+  * before: recv(MSG_OOB) fails with EINVAL (no urgent data);
+  * poll reports POLLPRI, SIGURG reaches the F_SETOWN owner;
+  * a read returns "ab" and stops at the mark, where SIOCATMARK is 1;
+  * without SO_OOBINLINE, recv(MSG_OOB) returns "!" once, then EINVAL,
+    and the stream goes on with "cd" (the urgent byte is not in it);
+  * with SO_OOBINLINE, recv(MSG_OOB) is EINVAL and the stream is "!cd";
+  * on the wire (capture on dev1), the client's segments from the urgent
+    one on carry URG with a pointer one past the "!" (the BSD reading
+    Linux uses), and none before it.
+
+The same runs for ATCP to ATCP, Linux TCP to Linux TCP (the reference),
+an ATCP sender to a Linux TCP receiver and a Linux TCP sender to an ATCP
+receiver; the last two through the protocol-byte rewrite (tc pedit) on
+the Linux end's veth.
+"""
+
+import errno
+import fcntl
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+from conn_lib import (ATCP, URG, Capture, args, asock, diag, guarded,
+                      result, show)
+
+o = args(sys.argv[1:])
+NS1, NS2 = o["ns1"], o["ns2"]
+DEV = {NS1: o["dev1"], NS2: o["dev2"]}
+IP2 = o["ip2"]
+CAPDIR = o.get("capdir", "/tmp")
+SIOCATMARK = 0x8905
+TCP = socket.IPPROTO_TCP
+NAME = {ATCP: "ATCP", TCP: "TCP"}
+sigurg = [0]
+
+
+def tc(ns, script):
+    r = subprocess.run(["tc", "-n", ns, "-b", "-"], input=script,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if r.returncode:
+        raise RuntimeError("tc: " + r.stdout)
+
+
+def rewrite(ns, on):
+    """Linux TCP leaving NS's veth as ATCP, ATCP entering it as TCP."""
+    d = DEV[ns]
+    if not on:
+        tc(ns, "qdisc del dev %s clsact\n" % d)
+        return
+    tc(ns, "qdisc add dev {d} clsact\n"
+       "filter add dev {d} egress prio 1 protocol ip u32 match ip protocol "
+       "6 0xff action pedit ex munge ip protocol set {p} pipe action csum "
+       "ip4h\n"
+       "filter add dev {d} ingress prio 1 protocol ip u32 match ip protocol "
+       "{p} 0xff action pedit ex munge ip protocol set 6 pipe action csum "
+       "ip4h\n".format(d=d, p=ATCP))
+
+
+def oob_err(s):
+    """recv(MSG_OOB): the byte, or the errno name.  In blocking mode:
+    with a timeout set, Python would first poll for POLLIN."""
+    timeout = s.gettimeout()
+    s.settimeout(None)
+    try:
+        return s.recv(1, socket.MSG_OOB)
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+    finally:
+        s.settimeout(timeout)
+
+
+def atmark(s):
+    v = fcntl.ioctl(s.fileno(), SIOCATMARK, struct.pack("i", 0))
+    return struct.unpack("i", v)[0]
+
+
+def wait_pri(s, timeout=5.0):
+    p = select.poll()
+    p.register(s, select.POLLIN | select.POLLPRI)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ev = p.poll(100)
+        if ev and ev[0][1] & select.POLLPRI:
+            return ev[0][1]
+    return 0
+
+
+def read_n(s, n, timeout=5.0):
+    got, deadline = b"", time.monotonic() + timeout
+    while len(got) < n and time.monotonic() < deadline:
+        d = s.recv(n - len(got))
+        if not d:
+            break
+        got += d
+    return got
+
+
+def run(cproto, sproto, inline, port):
+    what = "%s -> %s%s: " % (NAME[cproto], NAME[sproto],
+                             ", SO_OOBINLINE" if inline else "")
+    ls = asock(NS2, 4, sproto)
+    ls.bind((IP2, port))
+    ls.listen(1)
+    c = asock(NS1, 4, cproto)
+    c.connect((IP2, port))
+    s, _ = ls.accept()
+    ls.close()
+    s.settimeout(5)
+    if inline:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)
+    fcntl.fcntl(s.fileno(), fcntl.F_SETOWN, os.getpid())
+    cap = Capture(NS1, DEV[NS1])
+    sigurg[0] = 0
+    try:
+        before = oob_err(s)
+        c.send(b"ab")
+        time.sleep(0.2)		# "ab" is acknowledged: "!" has its own
+        c.send(b"!", socket.MSG_OOB)
+        c.send(b"cd")
+        mask = wait_pri(s)
+        first = s.recv(100)
+        mark = atmark(s)
+        oob = oob_err(s)
+        again = oob_err(s)
+        rest = read_n(s, 3 if inline else 2)
+        time.sleep(0.2)
+    finally:
+        cap.stop()
+        c.close()
+        s.close()
+    result(before == "EINVAL", what + "recv(MSG_OOB) before any: EINVAL",
+           "got %r" % (before,))
+    result(mask & select.POLLPRI and sigurg[0] >= 1,
+           what + "POLLPRI, and SIGURG to the F_SETOWN owner",
+           "poll %#x, SIGURG %d" % (mask, sigurg[0]))
+    result(first == b"ab" and mark == 1,
+           what + "a read stops at the mark, SIOCATMARK 1 there",
+           "read %r, SIOCATMARK %d" % (first, mark))
+    if inline:
+        result(oob == "EINVAL" and rest == b"!cd",
+               what + "recv(MSG_OOB) EINVAL, the byte stays in the stream",
+               "MSG_OOB %r, then read %r" % (oob, rest))
+    else:
+        result(oob == b"!" and again == "EINVAL" and rest == b"cd",
+               what + "recv(MSG_OOB) gives the byte once, the stream "
+               "goes on without it", "MSG_OOB %r then %r, then read %r" %
+               (oob, again, rest))
+    segs = cap.snapshot(lambda g: g.out and g.dport == port)
+    data = [g for g in segs if g.len]
+    why = show(segs, 20)
+    if not data:
+        result(False, what + "URG on the wire", *why)
+        return
+    bang = (data[0].seq + 2) & 0xffffffff		# "ab" came first
+    ptr_ok = all((g.seq + g.urp - 1) & 0xffffffff == bang
+                 for g in segs if g.flags & URG)
+    before_ok = not any(g.flags & URG for g in data if g.seq != bang and
+                        (g.seq - bang) & 0x80000000)
+    carried = any(g.flags & URG and g.seq == bang for g in data)
+    result(ptr_ok and before_ok and carried,
+           what + "the segment with \"!\" carries URG, pointer one past "
+           "it (and so does any URG segment); \"ab\"'s does not",
+           "urgent byte at seq %d" % bang, *why)
+
+
+def main():
+    def on_sigurg(*_):
+        sigurg[0] += 1
+
+    signal.signal(signal.SIGURG, on_sigurg)
+    port = 46000
+    for cproto, sproto, rw in ((ATCP, ATCP, None), (TCP, TCP, None),
+                               (ATCP, TCP, NS2), (TCP, ATCP, NS1)):
+        with guarded("%s -> %s" % (NAME[cproto], NAME[sproto])):
+            if rw:
+                rewrite(rw, True)
+            try:
+                for inline in (False, True):
+                    port += 1
+                    run(cproto, sproto, inline, port)
+            finally:
+                if rw:
+                    rewrite(rw, False)
+    diag("# done")
+
+
+main()
