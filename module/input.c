@@ -607,14 +607,25 @@ int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
  */
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	bool listener = sk->sk_state == TCP_LISTEN;
 	struct atcp_opts opts;
 
 	/* Validated on arrival; skb->cb has no room to keep the result. */
 	atcp_parse_options(tcp_hdr(skb), &opts);
+	/*
+	 * A listener makes children here as it does in softirq, where
+	 * sk_clone_lock() and the hand-over to a child take their spinlocks;
+	 * with BHs off on this path too, they are never taken with softirqs
+	 * enabled (TCP's lockless listeners have no backlog at all).
+	 */
+	if (listener)
+		local_bh_disable();
 	if (atcp_rcv_state_process(sk, skb, &opts) < 0) {
 		atcp_sk(sk)->af_ops->send_reset(sock_net(sk), skb);
 		kfree_skb(skb);
 	}
+	if (listener)
+		local_bh_enable();
 	return 0;
 }
 
