@@ -675,13 +675,13 @@ static inline void atcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
-/* What is left of the window we announced last (RFC 9293 RCV.WND). */
 /* Urgent data sent and not yet acknowledged (TCP's tcp_urg_mode()). */
 static inline bool atcp_urg_mode(const struct atcp_sock *as)
 {
 	return as->snd_up != as->snd_una;
 }
 
+/* What is left of the window we announced last (RFC 9293 RCV.WND). */
 static inline u32 atcp_rcv_wnd_now(const struct atcp_sock *as)
 {
 	s32 left = as->rcv_wup + as->rcv_wnd - as->rcv_nxt;

@@ -116,8 +116,11 @@ int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		WRITE_ONCE(as->write_seq, as->write_seq + copy);
 		copied += copy;
 
-		/* A full segment goes out at once if the windows allow. */
-		if (skb->len >= mss)
+		/*
+		 * A full segment goes out at once if the windows allow; with
+		 * MSG_OOB not before the urgent pointer is set (atcp_push()).
+		 */
+		if (skb->len >= mss && !(flags & MSG_OOB))
 			atcp_write_xmit(sk, 0);
 		continue;
 
@@ -246,11 +249,10 @@ int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags)
 			if (unlikely(as->urg_data)) {
 				u32 urg_offset = as->urg_seq - *seq;
 
-				if (urg_offset >= used) {
-					/* not in this piece */
-				} else if (urg_offset) {
+				if (urg_offset < used && urg_offset) {
 					used = urg_offset;
-				} else if (!sock_flag(sk, SOCK_URGINLINE)) {
+				} else if (urg_offset < used &&
+					   !sock_flag(sk, SOCK_URGINLINE)) {
 					WRITE_ONCE(*seq, *seq + 1);
 					offset++;
 					used--;

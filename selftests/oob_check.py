@@ -14,9 +14,12 @@ in ns2 checks what Linux TCP gives its reader:
   * without SO_OOBINLINE, recv(MSG_OOB) returns "!" once, then EINVAL,
     and the stream goes on with "cd" (the urgent byte is not in it);
   * with SO_OOBINLINE, recv(MSG_OOB) is EINVAL and the stream is "!cd";
-  * on the wire (capture on dev1), the client's segments from the urgent
-    one on carry URG with a pointer one past the "!" (the BSD reading
-    Linux uses), and none before it.
+  * on the wire (capture on dev1), the segment carrying the "!" has URG
+    with a pointer one past it (the BSD reading Linux uses), as has any
+    other URG segment, and "ab"'s has none;
+  * again with a MSG_OOB send of two full segments ("y"... "!"): only its
+    last byte is urgent, and the segment carrying it, full, still has URG
+    (it must not leave before send() has set the urgent pointer).
 
 The same runs for ATCP to ATCP, Linux TCP to Linux TCP (the reference),
 an ATCP sender to a Linux TCP receiver and a Linux TCP sender to an ATCP
@@ -44,6 +47,7 @@ DEV = {NS1: o["dev1"], NS2: o["dev2"]}
 IP2 = o["ip2"]
 CAPDIR = o.get("capdir", "/tmp")
 SIOCATMARK = 0x8905
+TCP_MAXSEG = 2
 TCP = socket.IPPROTO_TCP
 NAME = {ATCP: "ATCP", TCP: "TCP"}
 sigurg = [0]
@@ -111,9 +115,12 @@ def read_n(s, n, timeout=5.0):
     return got
 
 
-def run(cproto, sproto, inline, port):
-    what = "%s -> %s%s: " % (NAME[cproto], NAME[sproto],
-                             ", SO_OOBINLINE" if inline else "")
+def run(cproto, sproto, inline, port, big=False):
+    """BIG: the MSG_OOB send is two full segments, its last byte urgent,
+    rather than the one byte "!"."""
+    what = "%s -> %s%s%s: " % (NAME[cproto], NAME[sproto],
+                               ", SO_OOBINLINE" if inline else "",
+                               ", a 2-MSS MSG_OOB send" if big else "")
     ls = asock(NS2, 4, sproto)
     ls.bind((IP2, port))
     ls.listen(1)
@@ -122,6 +129,9 @@ def run(cproto, sproto, inline, port):
     s, _ = ls.accept()
     ls.close()
     s.settimeout(5)
+    mss = c.getsockopt(TCP, TCP_MAXSEG)
+    urgent = b"y" * (2 * mss - 1) + b"!" if big else b"!"
+    before_mark = b"ab" + urgent[:-1]
     if inline:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)
     fcntl.fcntl(s.fileno(), fcntl.F_SETOWN, os.getpid())
@@ -131,10 +141,16 @@ def run(cproto, sproto, inline, port):
         before = oob_err(s)
         c.send(b"ab")
         time.sleep(0.2)		# "ab" is acknowledged: "!" has its own
-        c.send(b"!", socket.MSG_OOB)
+        c.sendall(urgent, socket.MSG_OOB)
         c.send(b"cd")
         mask = wait_pri(s)
+        if not mask & select.POLLPRI:
+            result(False, what + "POLLPRI: the urgent byte arrived",
+                   "poll %#x after 5 s" % mask)
+            return
         first = s.recv(100)
+        while len(first) < len(before_mark) and not atmark(s):
+            first += s.recv(4096)
         mark = atmark(s)
         oob = oob_err(s)
         again = oob_err(s)
@@ -149,9 +165,9 @@ def run(cproto, sproto, inline, port):
     result(mask & select.POLLPRI and sigurg[0] >= 1,
            what + "POLLPRI, and SIGURG to the F_SETOWN owner",
            "poll %#x, SIGURG %d" % (mask, sigurg[0]))
-    result(first == b"ab" and mark == 1,
-           what + "a read stops at the mark, SIOCATMARK 1 there",
-           "read %r, SIOCATMARK %d" % (first, mark))
+    result(first == before_mark and mark == 1,
+           what + "reads stop at the mark, SIOCATMARK 1 there",
+           "read %r, SIOCATMARK %d" % (first[:40], mark))
     if inline:
         result(oob == "EINVAL" and rest == b"!cd",
                what + "recv(MSG_OOB) EINVAL, the byte stays in the stream",
@@ -167,15 +183,15 @@ def run(cproto, sproto, inline, port):
     if not data:
         result(False, what + "URG on the wire", *why)
         return
-    bang = (data[0].seq + 2) & 0xffffffff		# "ab" came first
+    bang = (data[0].seq + len(before_mark)) & 0xffffffff
     ptr_ok = all((g.seq + g.urp - 1) & 0xffffffff == bang
                  for g in segs if g.flags & URG)
-    before_ok = not any(g.flags & URG for g in data if g.seq != bang and
-                        (g.seq - bang) & 0x80000000)
-    carried = any(g.flags & URG and g.seq == bang for g in data)
+    before_ok = not data[0].flags & URG	# "ab", sent before
+    carried = any(g.flags & URG and
+                  (bang - g.seq) & 0xffffffff < g.len for g in data)
     result(ptr_ok and before_ok and carried,
            what + "the segment with \"!\" carries URG, pointer one past "
-           "it (and so does any URG segment); \"ab\"'s does not",
+           "it, as every URG segment; \"ab\"'s has none",
            "urgent byte at seq %d" % bang, *why)
 
 
@@ -191,9 +207,10 @@ def main():
             if rw:
                 rewrite(rw, True)
             try:
-                for inline in (False, True):
+                for inline, big in ((False, False), (True, False),
+                                    (False, True)):
                     port += 1
-                    run(cproto, sproto, inline, port)
+                    run(cproto, sproto, inline, port, big)
             finally:
                 if rw:
                     rewrite(rw, False)
