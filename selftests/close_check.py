@@ -406,9 +406,15 @@ with guarded("simultaneous close, both sockets"):
     result(ok, "both sides end in TIME_WAIT",
            "ns1 %s, ns2 %s" % (sname(state_of(P1, 4, cp, port)),
                                sname(state_of(P2, 4, port, cp))))
+    # Each side is in CLOSING from the other's FIN to the ACK of its own,
+    # 200 ms less the skew between the two close() calls: under a loaded
+    # CI host that skew has come close to the one-way delay, and the
+    # sampler missed ns1's CLOSING once.  Any other state still fails the
+    # check; the scripted case above checks CLOSING and its duration.
     for n, ns in (("a", "ns1"), ("b", "ns2")):
         expect_states(n, [ESTABLISHED, FIN_WAIT1, CLOSING, TIME_WAIT],
-                      "%s: FIN_WAIT1 -> CLOSING -> TIME_WAIT" % ns)
+                      "%s: FIN_WAIT1 -> CLOSING -> TIME_WAIT" % ns,
+                      brief=(CLOSING,))
     rec.drop("a")
     rec.drop("b")
     time.sleep(0.2)
