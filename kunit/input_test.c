@@ -603,5 +603,164 @@ static struct kunit_suite atcp_hs_rtt_test_suite = {
 	.test_cases = atcp_hs_rtt_test_cases,
 };
 
+/*
+ * atcp_paws_reject() on a real ATCP socket set up as a synchronized
+ * connection: RCV.NXT 1000, SND.UNA 5000, send window 65535 last updated
+ * by (1000, 5000), TS.Recent 100000 set now, RTO 200 ms.
+ */
+#define PAWS_RCV_NXT	1000U
+#define PAWS_SND_UNA	5000U
+#define PAWS_WND	65535U
+#define PAWS_TS_RECENT	100000U
+
+static int atcp_paws_test_init(struct kunit *test)
+{
+	struct atcp_sock *as;
+	int err;
+
+	err = atcp_hs_rtt_test_init(test);
+	if (err)
+		return err;
+	as = atcp_sk(atcp_hs_rtt_test_sk(test));
+	as->rcv_nxt = PAWS_RCV_NXT;
+	as->snd_una = PAWS_SND_UNA;
+	as->snd_wnd = PAWS_WND;
+	as->snd_wscale = 0;
+	as->snd_wl1 = PAWS_RCV_NXT;
+	as->snd_wl2 = PAWS_SND_UNA;
+	as->ts_recent = PAWS_TS_RECENT;
+	as->ts_recent_stamp = ktime_get_seconds();
+	as->rto = msecs_to_jiffies(200);
+	return 0;
+}
+
+/*
+ * Does PAWS reject a segment with these fields, TSval @tsval?  @len bytes
+ * of payload (after a bare 20-byte header), flags as tcp_flag_byte().
+ */
+static bool atcp_paws_test(struct kunit *test, u8 flags, u32 seq, u32 len,
+			   u32 ack, u16 wnd, u32 tsval)
+{
+	struct atcp_opts opts = { .ts_ok = 1, .tsval = tsval, .tsecr = 1 };
+	struct sk_buff *skb = atcp_test_skb(test, sizeof(struct tcphdr) + len,
+					    5);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct tcphdr *th;
+	bool reject;
+
+	skb_reset_transport_header(skb);
+	th = tcp_hdr(skb);
+	tcp_flag_byte(th) = flags;
+	th->window = htons(wnd);
+	cb->seq = seq;
+	cb->end_seq = seq + len + !!(flags & TCPHDR_FIN);
+	cb->ack_seq = ack;
+	reject = atcp_paws_reject(atcp_hs_rtt_test_sk(test), skb, &opts);
+	kfree_skb(skb);
+	return reject;
+}
+
+/* A TSval equal to or above TS.Recent, or one tick below it, passes. */
+static void atcp_paws_test_fresh(struct kunit *test)
+{
+	const u8 a = TCPHDR_ACK;
+
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 100,
+						PAWS_SND_UNA, PAWS_WND,
+						PAWS_TS_RECENT));
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 100,
+						PAWS_SND_UNA, PAWS_WND,
+						PAWS_TS_RECENT + 5));
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 100,
+						PAWS_SND_UNA, PAWS_WND,
+						PAWS_TS_RECENT - 1));
+	/* Across the 32-bit wrap, "newer" is modular. */
+	atcp_sk(atcp_hs_rtt_test_sk(test))->ts_recent = 0xfffffff0;
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 100,
+						PAWS_SND_UNA, PAWS_WND, 0x10));
+}
+
+/* Data with an older TSval is an old duplicate: rejected. */
+static void atcp_paws_test_old_data(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, TCPHDR_ACK, PAWS_RCV_NXT,
+					       100, PAWS_SND_UNA, PAWS_WND,
+					       PAWS_TS_RECENT - 2));
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, TCPHDR_ACK | TCPHDR_FIN,
+					       PAWS_RCV_NXT, 0, PAWS_SND_UNA,
+					       PAWS_WND, PAWS_TS_RECENT - 50));
+}
+
+/*
+ * A duplicate ACK that reordering delayed (tcp_disordered_ack()) passes
+ * while its TSval is within an RTO of TS.Recent, and only if it is a pure
+ * ACK at RCV.NXT, of SND.UNA, not changing the window.
+ */
+static void atcp_paws_test_disordered_ack(struct kunit *test)
+{
+	struct atcp_sock *as = atcp_sk(atcp_hs_rtt_test_sk(test));
+	const u8 a = TCPHDR_ACK;
+	const u32 old = PAWS_TS_RECENT - 150;
+
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 0,
+						PAWS_SND_UNA, PAWS_WND, old));
+	/* Older than the RTO (200 ms of millisecond ticks). */
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 0,
+					       PAWS_SND_UNA, PAWS_WND,
+					       PAWS_TS_RECENT - 250));
+	/* It acknowledges new data. */
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 0,
+					       PAWS_SND_UNA + 10, PAWS_WND,
+					       old));
+	/* It carries data, or sits elsewhere than RCV.NXT. */
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 10,
+					       PAWS_SND_UNA, PAWS_WND, old));
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, a, PAWS_RCV_NXT + 10, 0,
+					       PAWS_SND_UNA, PAWS_WND, old));
+	/* It changes the window, and the update rule takes it (WL1, WL2). */
+	KUNIT_EXPECT_TRUE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 0,
+					       PAWS_SND_UNA, PAWS_WND - 100,
+					       old));
+	/* A different window the update rule would not take: still fine. */
+	as->snd_wl1 = PAWS_RCV_NXT + 1;
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, a, PAWS_RCV_NXT, 0,
+						PAWS_SND_UNA, PAWS_WND - 100,
+						old));
+}
+
+/* RST is never rejected; neither is anything once TS.Recent is stale. */
+static void atcp_paws_test_exempt(struct kunit *test)
+{
+	struct atcp_sock *as = atcp_sk(atcp_hs_rtt_test_sk(test));
+
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, TCPHDR_RST, PAWS_RCV_NXT,
+						0, 0, 0, PAWS_TS_RECENT - 1000));
+	as->ts_recent_stamp = ktime_get_seconds() - 24 * 24 * 3600;
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, TCPHDR_ACK, PAWS_RCV_NXT,
+						100, PAWS_SND_UNA, PAWS_WND,
+						PAWS_TS_RECENT - 1000));
+	/* Without timestamps on the connection there is no PAWS. */
+	as->ts_recent_stamp = ktime_get_seconds();
+	as->ts_ok = 0;
+	KUNIT_EXPECT_FALSE(test, atcp_paws_test(test, TCPHDR_ACK, PAWS_RCV_NXT,
+						100, PAWS_SND_UNA, PAWS_WND,
+						PAWS_TS_RECENT - 1000));
+}
+
+static struct kunit_case atcp_paws_test_cases[] = {
+	KUNIT_CASE(atcp_paws_test_fresh),
+	KUNIT_CASE(atcp_paws_test_old_data),
+	KUNIT_CASE(atcp_paws_test_disordered_ack),
+	KUNIT_CASE(atcp_paws_test_exempt),
+	{}
+};
+
+static struct kunit_suite atcp_paws_test_suite = {
+	.name = "atcp_paws",
+	.init = atcp_paws_test_init,
+	.exit = atcp_hs_rtt_test_exit,
+	.test_cases = atcp_paws_test_cases,
+};
+
 kunit_test_suites(&atcp_options_test_suite, &atcp_hdr_check_test_suite,
-		  &atcp_hs_rtt_test_suite);
+		  &atcp_hs_rtt_test_suite, &atcp_paws_test_suite);

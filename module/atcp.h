@@ -736,6 +736,10 @@ int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 int atcp_deliver(struct sock *sk, struct sk_buff *skb,
 		 const struct atcp_opts *opts);
 void atcp_init_transfer(struct sock *sk);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool atcp_paws_reject(const struct sock *sk, const struct sk_buff *skb,
+		      const struct atcp_opts *opts);
+#endif
 void atcp_handshake_rtt(struct sock *sk, u32 sent_us, unsigned int retrans,
 			const struct atcp_opts *opts);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);

@@ -357,18 +357,66 @@ static bool atcp_seq_acceptable(const struct atcp_sock *as, u32 seq,
 }
 
 /*
- * RFC 7323 5.3 PAWS: a segment whose TSval is older than TS.Recent is an
- * old duplicate, unless TS.Recent itself is older than 24 days.
+ * Linux's tcp_disordered_ack(): a duplicate ACK that reordering delayed
+ * behind a newer segment.  It is a pure ACK at RCV.NXT acknowledging
+ * SND.UNA, it would not change the send window, and its TSval lies
+ * within an RTO of TS.Recent: no old duplicate could pass for it, and
+ * its SACK blocks are what loss recovery needs.
  */
-static bool atcp_paws_reject(const struct atcp_sock *as,
-			     const struct atcp_opts *opts, bool rst)
+static bool atcp_disordered_ack(const struct sock *sk,
+				const struct sk_buff *skb,
+				const struct atcp_opts *opts)
 {
-	if (!as->ts_ok || !opts->ts_ok || rst)
+	const struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	const struct atcp_sock *as = atcp_sk(sk);
+	const struct tcphdr *th = tcp_hdr(skb);
+	u32 wnd = (u32)ntohs(th->window) << as->snd_wscale;
+
+	if (!th->ack || cb->seq != cb->end_seq || cb->seq != as->rcv_nxt ||
+	    cb->ack_seq != as->snd_una)
 		return false;
-	if ((s32)(opts->tsval - as->ts_recent) >= 0)
+	/* The window update rule (atcp_ack_update_window()) would change it. */
+	if (wnd != as->snd_wnd &&
+	    (atcp_seq_before(as->snd_wl1, cb->seq) ||
+	     (as->snd_wl1 == cb->seq && atcp_seq_leq(as->snd_wl2, cb->ack_seq))))
 		return false;
-	return ktime_get_seconds() - as->ts_recent_stamp < 24 * 24 * 3600;
+	/* TSvals tick in milliseconds. */
+	return (s32)(as->ts_recent - opts->tsval) <=
+	       (s32)jiffies_to_msecs(as->rto);
 }
+
+/* RFC 7323 5.3: a TSval this many ticks below TS.Recent still passes. */
+#define ATCP_PAWS_WINDOW	1
+
+/**
+ * atcp_paws_reject() - RFC 7323 5.3 PAWS check of a segment
+ * @sk: its socket, synchronized
+ * @skb: the segment, ATCP_SKB_CB filled
+ * @opts: its options
+ *
+ * As tcp_paws_discard(): a segment whose TSval is older than TS.Recent
+ * (by more than ATCP_PAWS_WINDOW) is an old duplicate, unless TS.Recent
+ * itself is older than 24 days or the segment is a disordered duplicate
+ * ACK.  A RST is never rejected: RFC 7323 has it acceptable whatever
+ * its timestamp.
+ *
+ * Return: true when the segment must be dropped (and answered by an ACK).
+ */
+VISIBLE_IF_KUNIT bool atcp_paws_reject(const struct sock *sk,
+				       const struct sk_buff *skb,
+				       const struct atcp_opts *opts)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+
+	if (!as->ts_ok || !opts->ts_ok || tcp_hdr(skb)->rst)
+		return false;
+	if ((s32)(as->ts_recent - opts->tsval) <= ATCP_PAWS_WINDOW)
+		return false;
+	if (ktime_get_seconds() - as->ts_recent_stamp >= 24 * 24 * 3600)
+		return false;
+	return !atcp_disordered_ack(sk, skb, opts);
+}
+EXPORT_SYMBOL_IF_KUNIT(atcp_paws_reject);
 
 /* Our FIN (the last sequence number queued) is acknowledged. */
 static bool atcp_fin_acked(const struct sock *sk)
@@ -444,7 +492,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	as->lrcvtime = jiffies;
 
 	/* RFC 7323 5.3: PAWS, before the sequence number check. */
-	if (atcp_paws_reject(as, opts, th->rst)) {
+	if (atcp_paws_reject(sk, skb, opts)) {
 		ATCP_INC_STATS(sock_net(sk), PAWSESTAB);
 		atcp_send_ack(sk);
 		return ATCP_RCV_DONE;

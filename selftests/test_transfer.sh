@@ -464,7 +464,7 @@ case_netem() {
 		else
 			not_ok "$ns: RetransSegs, FastRetrans and SackRecovery moved" "$s"
 		fi
-		diag "$ns: $(stats "$ns" Timeouts OFOQueue RenoRecovery DelayedACKs)"
+		diag "$ns: $(stats "$ns" Timeouts OFOQueue RenoRecovery DelayedACKs PAWSEstab InSegs)"
 	done
 	f0=$TAP_FAILED
 	tap_import < <("${XPY[@]}" lossy pcap="$cap" a="$IP1" b="$IP2" syn=1 2>&1)
