@@ -83,7 +83,8 @@ def read(path, default=None):
 
 
 def parse_tap(text):
-    """Return (results, plan): results = [(status, name, detail)]."""
+    """Return (results, plan): results = [(status, name, detail, diag)],
+    diag the first MAX_DIAG "# " lines after a failure."""
     results, plan = [], None
     diag_of = None		# the failed result the "# " lines belong to
     for line in text.splitlines():
