@@ -247,8 +247,7 @@ static bool atcp_ack_update_window(struct sock *sk, struct sk_buff *skb)
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 wnd = (u32)ntohs(tcp_hdr(skb)->window) << as->snd_wscale;
 
-	if (atcp_seq_before(as->snd_wl1, cb->seq) ||
-	    (as->snd_wl1 == cb->seq && atcp_seq_leq(as->snd_wl2, cb->ack_seq))) {
+	if (atcp_wnd_update_ok(as, cb->seq, cb->ack_seq)) {
 		bool changed = wnd != as->snd_wnd;
 
 		as->snd_wnd = wnd;

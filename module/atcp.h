@@ -681,6 +681,18 @@ static inline bool atcp_urg_mode(const struct atcp_sock *as)
 	return as->snd_up != as->snd_una;
 }
 
+/*
+ * RFC 9293 3.10.7.4 window update rule: a segment (@seq, @ack) newer than
+ * the one that last set the send window (SND.WL1 < SEG.SEQ, or
+ * SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK) sets it.
+ */
+static inline bool atcp_wnd_update_ok(const struct atcp_sock *as, u32 seq,
+				      u32 ack)
+{
+	return atcp_seq_before(as->snd_wl1, seq) ||
+	       (as->snd_wl1 == seq && atcp_seq_leq(as->snd_wl2, ack));
+}
+
 /* What is left of the window we announced last (RFC 9293 RCV.WND). */
 static inline u32 atcp_rcv_wnd_now(const struct atcp_sock *as)
 {

@@ -375,10 +375,8 @@ static bool atcp_disordered_ack(const struct sock *sk,
 	if (!th->ack || cb->seq != cb->end_seq || cb->seq != as->rcv_nxt ||
 	    cb->ack_seq != as->snd_una)
 		return false;
-	/* The window update rule (atcp_ack_update_window()) would change it. */
-	if (wnd != as->snd_wnd &&
-	    (atcp_seq_before(as->snd_wl1, cb->seq) ||
-	     (as->snd_wl1 == cb->seq && atcp_seq_leq(as->snd_wl2, cb->ack_seq))))
+	/* One the window update rule would take, with a new window. */
+	if (wnd != as->snd_wnd && atcp_wnd_update_ok(as, cb->seq, cb->ack_seq))
 		return false;
 	/* TSvals tick in milliseconds. */
 	return (s32)(as->ts_recent - opts->tsval) <=
