@@ -26,7 +26,6 @@ import errno
 import os
 import socket
 import struct
-import subprocess
 import time
 
 from conn_lib import ACK, ATCP, FIN, RST, SYN, diag, netns
@@ -270,16 +269,6 @@ def fin_seq(seg):
 def end_seq(seg):
     return (seg.seq + seg.len + (1 if seg.flags & (SYN | FIN) else 0)) & \
         0xffffffff
-
-
-# ------------------------------------------------------------------ tc --
-
-def tc(ns, *lines):
-    """Run tc -n NS -b - with LINES; (status, output)."""
-    p = subprocess.run(["tc", "-n", ns, "-b", "-"], input="\n".join(lines)
-                       + "\n", stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, universal_newlines=True)
-    return p.returncode, p.stdout
 
 
 # ---------------------------------------------------------------- peer --

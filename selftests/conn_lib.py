@@ -25,6 +25,7 @@ import errno
 import os
 import socket
 import struct
+import subprocess
 import threading
 import time
 import traceback
@@ -155,6 +156,28 @@ def sysctl_set(ns, name, value):
     with netns(ns):
         with open(sysctl_path(name), "w") as f:
             f.write(str(value) + "\n")
+
+
+def tc(ns, *lines, check=False):
+    """One `tc -n NS -b -` batch of LINES: (ok, output).  With CHECK a
+    failure raises RuntimeError instead."""
+    p = subprocess.run(["tc", "-n", ns, "-b", "-"], input="\n".join(lines) +
+                       "\n", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if check and p.returncode:
+        raise RuntimeError("tc -n %s: %s" % (ns, p.stdout.strip()))
+    return p.returncode == 0, p.stdout.strip()
+
+
+def rewrite_rules(dev):
+    """tc batch lines for DEV (its clsact qdisc included): IPv4 Linux TCP
+    leaving as ATCP, ATCP entering as TCP (lib.sh's rewrite_add)."""
+    pedit = ("filter add dev {d} {hook} prio 1 protocol ip u32 match ip "
+             "protocol {f} 0xff action pedit ex munge ip protocol set {t} "
+             "pipe action csum ip4h")
+    return ("qdisc add dev %s clsact" % dev,
+            pedit.format(d=dev, hook="egress", f=6, t=ATCP),
+            pedit.format(d=dev, hook="ingress", f=ATCP, t=6))
 
 
 def read_stat(path):

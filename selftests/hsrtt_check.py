@@ -28,13 +28,12 @@ round trip takes rtt_ms.  Cases:
 
 import select
 import socket
-import subprocess
 import sys
 import threading
 import time
 
 from conn_lib import (ATCP, Capture, args, asock, conn_pred, diag, guarded,
-                      result, show, sysctl_set, tcp_info)
+                      result, rewrite_rules, show, sysctl_set, tc, tcp_info)
 
 o = args(sys.argv[1:])
 NS1, NS2 = o["ns1"], o["ns2"]
@@ -44,14 +43,6 @@ RTT = int(o.get("rtt_ms", "100")) / 1000.0
 CAPDIR = o.get("capdir", "/tmp")
 TCPI_OPT_TIMESTAMPS = 1
 port = [45000]
-
-
-def tc(ns, script):
-    r = subprocess.run(["tc", "-n", ns, "-b", "-"], input=script,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    if r.returncode:
-        raise RuntimeError("tc: " + r.stdout)
 
 
 DROPPING = [False]
@@ -69,14 +60,14 @@ def drop_syns(on):
 
 def _drop_syns(on):
     if not on:
-        tc(NS1, "qdisc del dev %s clsact\n" % DEV1)
+        tc(NS1, "qdisc del dev %s clsact" % DEV1, check=True)
         return
-    tc(NS1, "qdisc add dev {d} clsact\n"
+    tc(NS1, "qdisc add dev %s clsact" % DEV1,
        "filter add dev {d} egress prio 1 protocol ip u32 match ip protocol "
-       "{p} 0xff match u8 0x02 0xff at 33 action drop\n"
+       "{p} 0xff match u8 0x02 0xff at 33 action drop".format(d=DEV1, p=ATCP),
        "filter add dev {d} egress prio 2 protocol ipv6 u32 match ip6 "
-       "protocol {p} 0xff match u8 0x02 0xff at 53 action drop\n".format(
-           d=DEV1, p=ATCP))
+       "protocol {p} 0xff match u8 0x02 0xff at 53 action drop".format(
+           d=DEV1, p=ATCP), check=True)
 
 
 def with_lost_syns(secs, fn):
@@ -152,16 +143,16 @@ def case_rto():
     rto = tcp_info(c)["rto"] / 1e6
     cap = Capture(NS1, DEV1, CAPDIR + "/hsrtt_rto.pcap")
     try:
-        tc(NS2, "qdisc add dev {d} clsact\nfilter add dev {d} ingress prio 1 "
-           "protocol ip u32 match ip protocol {p} 0xff action drop\n".format(
-               d=DEV2, p=ATCP))
+        tc(NS2, "qdisc add dev %s clsact" % DEV2,
+           "filter add dev {d} ingress prio 1 protocol ip u32 match ip "
+           "protocol {p} 0xff action drop".format(d=DEV2, p=ATCP), check=True)
         c.send(b"x" * 100)
         pred = conn_pred(c.getsockname()[1], port[0])
         segs = cap.wait(lambda s: pred(s) and s.out and s.len == 100, 3,
                         timeout=4 * rto + 3)
     finally:
         cap.stop()
-        tc(NS2, "qdisc del dev %s clsact\n" % DEV2)
+        tc(NS2, "qdisc del dev %s clsact" % DEV2, check=True)
     if not result(len(segs) >= 3, p + "the segment was sent 3 times",
                   *show(cap.snapshot(pred))):
         return
@@ -195,19 +186,13 @@ def case_karn(fam):
 
 def case_fallback():
     p = "no timestamps, two SYNs lost: "
-    tc(NS2, "qdisc add dev {d} clsact\n"
-       "filter add dev {d} egress prio 1 protocol ip u32 match ip protocol "
-       "6 0xff action pedit ex munge ip protocol set {p} pipe action csum "
-       "ip4h\n"
-       "filter add dev {d} ingress prio 1 protocol ip u32 match ip protocol "
-       "{p} 0xff action pedit ex munge ip protocol set 6 pipe action csum "
-       "ip4h\n".format(d=DEV2, p=ATCP))
+    tc(NS2, *rewrite_rules(DEV2), check=True)
     sysctl_set(NS2, "net.ipv4.tcp_timestamps", 0)
     try:
         ls, c, a, secs = with_lost_syns(2.0, lambda: handshake(
             4, ATCP, socket.IPPROTO_TCP))
     finally:
-        tc(NS2, "qdisc del dev %s clsact\n" % DEV2)
+        tc(NS2, "qdisc del dev %s clsact" % DEV2, check=True)
         sysctl_set(NS2, "net.ipv4.tcp_timestamps", 1)
     ci = tcp_info(c)
     result(secs >= 2.7 and ci["total_retrans"] == 2 and

@@ -39,14 +39,13 @@ import errno
 import select
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
 
 from conn_lib import (ACK, ATCP, FIN, RST, SOL_TCP, SYN, Capture, args, asock,
                       diag, errname, guarded, read_stat, result, show,
-                      stat_delta, sysctl_set)
+                      stat_delta, sysctl_set, tc)
 
 TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_INFO = 4, 5, 6, 11
 ESTABLISHED = 1
@@ -70,13 +69,6 @@ def keep(*socks):
     opened.extend(socks)
     return socks[0]
 
-
-def tc(ns, *lines):
-    """One `tc -n NS -b -` batch; returns (ok, output)."""
-    p = subprocess.run(["tc", "-n", ns, "-b", "-"], input="\n".join(lines) +
-                       "\n", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    return p.returncode == 0, p.stdout.strip()
 
 
 def drop_rule(dev, hook, prio, fam, port, at_sport):

@@ -34,12 +34,11 @@ import select
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 
 from conn_lib import (ATCP, URG, Capture, args, asock, diag, guarded,
-                      result, show)
+                      result, rewrite_rules, show, tc)
 
 o = args(sys.argv[1:])
 NS1, NS2 = o["ns1"], o["ns2"]
@@ -53,27 +52,13 @@ NAME = {ATCP: "ATCP", TCP: "TCP"}
 sigurg = [0]
 
 
-def tc(ns, script):
-    r = subprocess.run(["tc", "-n", ns, "-b", "-"], input=script,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    if r.returncode:
-        raise RuntimeError("tc: " + r.stdout)
-
-
 def rewrite(ns, on):
     """Linux TCP leaving NS's veth as ATCP, ATCP entering it as TCP."""
     d = DEV[ns]
     if not on:
-        tc(ns, "qdisc del dev %s clsact\n" % d)
+        tc(ns, "qdisc del dev %s clsact" % d, check=True)
         return
-    tc(ns, "qdisc add dev {d} clsact\n"
-       "filter add dev {d} egress prio 1 protocol ip u32 match ip protocol "
-       "6 0xff action pedit ex munge ip protocol set {p} pipe action csum "
-       "ip4h\n"
-       "filter add dev {d} ingress prio 1 protocol ip u32 match ip protocol "
-       "{p} 0xff action pedit ex munge ip protocol set 6 pipe action csum "
-       "ip4h\n".format(d=d, p=ATCP))
+    tc(ns, *rewrite_rules(d), check=True)
 
 
 def oob_err(s):

@@ -41,7 +41,7 @@ import time
 
 from conn_lib import (ACK, ATCP, RST, Capture, args, asock, diag, errname,
                       guarded, netns, read_stat, result, show, stat_delta,
-                      sysctl_set)
+                      sysctl_set, tc)
 
 o = args(sys.argv[1:])
 NS1, NS2 = o["ns1"], o["ns2"]
@@ -49,12 +49,6 @@ DEV2 = o["dev2"]
 STAT1, STAT2 = o["stat1"], o["stat2"]
 IP = {4: ("10.0.1.1", "10.0.1.2"), 6: ("fd00::1", "fd00::2")}
 
-
-def tc(ns, *lines):
-    p = subprocess.run(["tc", "-n", ns, "-b", "-"], input="\n".join(lines) +
-                       "\n", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    return p.returncode == 0, p.stdout.strip()
 
 
 def af(fam):

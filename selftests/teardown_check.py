@@ -44,7 +44,7 @@ import time
 
 from conn_lib import (ATCP, Capture, args, asock, diag, errname, guarded,
                       netns, read_stat, result, show, stat_delta,
-                      sysctl_set)
+                      sysctl_set, tc)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from q_common import RawSender, build_seg, SYN  # noqa: E402
@@ -64,12 +64,6 @@ PROC1, PROC2 = o["proc1"], o["proc2"]
 libc = ctypes.CDLL(None, use_errno=True)
 SYS_delete_module, SYS_finit_module = 176, 313
 
-
-def tc(ns, *lines):
-    p = subprocess.run(["tc", "-n", ns, "-b", "-"], input="\n".join(lines) +
-                       "\n", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    return p.returncode == 0, p.stdout.strip()
 
 
 def rows(procnet):
