@@ -177,6 +177,19 @@ def seg_check(cond, desc, segs, isn):
     result(cond, desc, *fmt_rel(segs, isn))
 
 
+def ends_from(cp, port):
+    """The FIN and RST segments port CP sent to PORT.  The peer may see
+    the RST before the capture thread has read it (CI once found no
+    segment at all): wait for one, then look a little longer for any
+    FIN that should not be there.  Not by time: an outgoing frame may be
+    stamped late by the capture."""
+    def pred(x):
+        return x.sport == cp and x.dport == port and x.flags & (FIN | RST)
+    cap.wait(pred, 1, timeout=5)
+    time.sleep(0.2)
+    return cap.snapshot(pred)
+
+
 def fl(s):
     return s.fl() if s is not None else "none"
 
@@ -610,9 +623,7 @@ with guarded("close with unread data"):
     err = recv_errno(s)
     st1 = stat(NS1)
     d = stat_delta(st0, st1, "AbortOnClose", "AbortOnData")
-    # Not by time: an outgoing frame may be stamped late by the capture.
-    segs = [x for x in segs_between(cap, cp, port) if x.sport == cp and
-            x.flags & (FIN | RST)]
+    segs = ends_from(cp, port)
     isn = isns(segs_between(cap, cp, port))
     seg_check([x.fl() for x in segs] == ["RA"] and
               segs[0].seq == (isn.get(cp, 0) + 1) & 0xffffffff,
@@ -640,8 +651,7 @@ with guarded("SO_LINGER {1, 0}"):
     err = recv_errno(s)
     st1 = stat(NS1)
     d = stat_delta(st0, st1, "AbortOnData", "AbortOnClose")
-    segs = [x for x in segs_between(cap, cp, port) if x.sport == cp and
-            x.flags & (FIN | RST)]
+    segs = ends_from(cp, port)
     isn = isns(segs_between(cap, cp, port))
     seg_check([x.fl() for x in segs] == ["RA"] and
               segs[0].seq == (isn.get(cp, 0) + 11) & 0xffffffff,
