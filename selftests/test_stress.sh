@@ -22,6 +22,14 @@ source "$here/lib.sh"
 need_cmd tc
 atcp_ensure_loaded || bail_out "cannot load $ATCP_KO"
 ns_setup || bail_out "cannot set up namespaces"
+# Two retransmissions for an orphan, not the holder's one: an echo server
+# closes with the tail of its echo in flight, and on this lossy link one
+# lost retransmission would leave the client waiting for its EOF (see
+# orphans_default); two still end the closed-window orphans in seconds.
+for ns in "$NS1" "$NS2"; do
+	atcp_sysctl_set "$ns" orphan_retries 2 >/dev/null ||
+		bail_out "cannot set net.atcp.orphan_retries"
+done
 
 tc -n "$NS1" qdisc add dev "$VETH1" root netem delay 2ms 1ms loss 1% limit 10000 &&
 	tc -n "$NS2" qdisc add dev "$VETH2" root netem delay 2ms 1ms loss 1% limit 10000 ||
