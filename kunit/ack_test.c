@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the sender's SACK scoreboard (module/ack.c): which
- * queued segments a SACK block marks (RFC 2018), and RFC 6675 IsLost()
- * loss marking.  The receiver's SACK blocks are tested in data_test.c,
- * the window it announces in output_test.c.
+ * queued segments a SACK block marks (RFC 2018), RFC 6675 IsLost()
+ * loss marking, what a retransmission timeout keeps of the marks, and
+ * the RTT an echoed timestamp gives.  The receiver's SACK blocks are
+ * tested in data_test.c, the window it announces in output_test.c.
  *
  * Each test builds a bare struct atcp_sock with queues of payload-less
  * skbs whose control blocks carry the sequence numbers.
@@ -26,13 +27,13 @@ static void atcp_test_sock_init(struct kunit *test, struct atcp_test_sock *t)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->as);
 	t->sk = &t->as->inet.sk;
 	skb_queue_head_init(&t->sk->sk_write_queue);
-	skb_queue_head_init(&t->as->ooo_queue);
+	t->as->ooo_queue = RB_ROOT;
 }
 
 static void atcp_test_sock_free(struct atcp_test_sock *t)
 {
 	skb_queue_purge(&t->sk->sk_write_queue);
-	skb_queue_purge(&t->as->ooo_queue);
+	atcp_ofo_purge(t->sk);
 }
 
 static struct sk_buff *atcp_test_seg(struct atcp_test_sock *t,
@@ -195,12 +196,100 @@ static void atcp_sack_unsent_test(struct kunit *test)
 	atcp_test_sock_free(&t);
 }
 
+/*
+ * A retransmission timeout (atcp_enter_loss(); ca_state LOSS with a
+ * retransmission already counted, so ssthresh is left alone): SACK marks
+ * survive while the oldest segment in flight has none, as
+ * tcp_timeout_mark_lost() keeps them.
+ */
+static void atcp_enter_loss_keeps_sacks_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+	unsigned int i;
+
+	atcp_test_sock_init(test, &t);
+	t.as->sack_ok = 1;
+	t.as->ca_state = ATCP_CA_LOSS;
+	t.as->retransmits = 1;
+	atcp_test_flight(&t, 1000, 1000, 6);
+	atcp_test_sack(&t, 3000, 5000);		/* segments 2, 3 */
+	atcp_enter_loss(t.sk);
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 2U);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_EQ_MSG(test, atcp_test_bits(&t, i),
+				    i == 2 || i == 3 ? ATCP_SACKED : ATCP_LOST,
+				    "segment %u", i);
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 4U);
+	atcp_test_sock_free(&t);
+}
+
+/*
+ * The oldest segment in flight is SACKed: segments 2 and 3 were SACKed,
+ * then the cumulative ACK advanced to segment 2 and stopped there, below
+ * data the peer had SACKed, so it reneged (RFC 2018 section 8).  The
+ * timeout forgets every mark, and everything in flight is lost and
+ * retransmitted at once instead of one segment per RTO.
+ */
+static void atcp_enter_loss_reneged_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+	unsigned int i;
+
+	atcp_test_sock_init(test, &t);
+	t.as->sack_ok = 1;
+	t.as->ca_state = ATCP_CA_LOSS;
+	t.as->retransmits = 1;
+	atcp_test_flight(&t, 1000, 1000, 6);
+	atcp_test_sack(&t, 3000, 5000);		/* segments 2, 3 */
+	KUNIT_ASSERT_EQ(test, t.as->sacked_out, 2U);
+	for (i = 0; i < 2; i++)			/* SND.UNA: 1000 -> 3000 */
+		kfree_skb(__skb_dequeue(&t.sk->sk_write_queue));
+	t.as->snd_una = 3000;
+	t.as->packets_out = 4;
+	atcp_enter_loss(t.sk);
+	KUNIT_EXPECT_EQ(test, t.as->sacked_out, 0U);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, atcp_test_bits(&t, i), ATCP_LOST,
+				    "segment %u", i + 2);
+	KUNIT_EXPECT_EQ(test, t.as->lost_out, 4U);
+	atcp_test_sock_free(&t);
+}
+
+/*
+ * The RTT an echoed timestamp gives (atcp_rtt_tsopt_us(), as
+ * tcp_rtt_tsopt_us()).  An echo 5,000,000 ms old once became a 705 s
+ * sample: the millisecond count times 1000 was truncated to 32 bits.
+ */
+static void atcp_rtt_tsopt_test(struct kunit *test)
+{
+	struct atcp_test_sock t;
+	u32 now;
+	s32 us;
+
+	atcp_test_sock_init(test, &t);
+	t.as->ts_offset = 12345;
+	now = atcp_clock_ms() + t.as->ts_offset;
+	us = atcp_rtt_tsopt_us(t.as, now - 50);
+	KUNIT_EXPECT_GE(test, us, 50 * USEC_PER_MSEC);
+	KUNIT_EXPECT_LE(test, us, 150 * USEC_PER_MSEC);	/* a slow VM */
+	us = atcp_rtt_tsopt_us(t.as, atcp_clock_ms() + t.as->ts_offset);
+	KUNIT_EXPECT_GE(test, us, 1 * USEC_PER_MSEC);	/* never 0 */
+	KUNIT_EXPECT_LE(test, us, 100 * USEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, atcp_rtt_tsopt_us(t.as, now + 1000), -1);
+	KUNIT_EXPECT_EQ(test, atcp_rtt_tsopt_us(t.as, now - 5000000), -1);
+	KUNIT_EXPECT_EQ(test, atcp_rtt_tsopt_us(t.as, now - 2200000), -1);
+	atcp_test_sock_free(&t);
+}
+
 static struct kunit_case atcp_sack_scoreboard_cases[] = {
 	KUNIT_CASE(atcp_sacktag_covers_test),
 	KUNIT_CASE(atcp_sacktag_invalid_test),
 	KUNIT_CASE(atcp_sacktag_lost_test),
 	KUNIT_CASE(atcp_mark_lost_test),
 	KUNIT_CASE(atcp_sack_unsent_test),
+	KUNIT_CASE(atcp_enter_loss_keeps_sacks_test),
+	KUNIT_CASE(atcp_enter_loss_reneged_test),
+	KUNIT_CASE(atcp_rtt_tsopt_test),
 	{}
 };
 

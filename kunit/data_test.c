@@ -33,20 +33,31 @@ static void atcp_sack_test_exit(struct kunit *test)
 {
 	struct socket *sock = test->priv;
 
-	skb_queue_purge(&atcp_sk(sock->sk)->ooo_queue);
+	atcp_ofo_purge(sock->sk);
 	sock_release(sock);
 }
 
-/* Queue [seq, end) at the tail of the out-of-order queue. */
+/*
+ * Queue [seq, end) at the tail of the out-of-order queue (the rightmost
+ * node of its rbtree: the cases add in sequence order).
+ */
 static void atcp_sack_test_add(struct kunit *test, u32 seq, u32 end)
 {
 	struct socket *sock = test->priv;
+	struct atcp_sock *as = atcp_sk(sock->sk);
 	struct sk_buff *skb = alloc_skb(0, GFP_KERNEL);
+	struct rb_node **p = &as->ooo_queue.rb_node, *parent = NULL;
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	ATCP_SKB_CB(skb)->seq = seq;
 	ATCP_SKB_CB(skb)->end_seq = end;
-	__skb_queue_tail(&atcp_sk(sock->sk)->ooo_queue, skb);
+	while (*p) {
+		parent = *p;
+		p = &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &as->ooo_queue);
+	as->ooo_tail = skb;
 }
 
 static unsigned int atcp_sack_test_blocks(struct kunit *test, u32 last,

@@ -47,6 +47,7 @@ static const struct atcp_sysctl_int atcp_sysctl_ints[] = {
 	ATCP_INT(max_orphans, ATCP_DEF_MEMORY, 0, INT_MAX),
 	ATCP_INT(rfc1337, 0, 0, 1),
 	ATCP_INT(challenge_ack_limit, 1000, 1, INT_MAX),
+	ATCP_INT(invalid_ratelimit, 500, 0, INT_MAX),
 	ATCP_INT(rto_min_ms, 200, 1, 1000),
 };
 

@@ -121,6 +121,27 @@ bool atcp_sack_mark_lost(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_sack_mark_lost);
 
+/**
+ * atcp_rtt_tsopt_us() - the round trip an echoed timestamp measures
+ * @as: the connection
+ * @tsecr: the TSecr of an ACK that acknowledged new data
+ *
+ * As tcp_rtt_tsopt_us(): an echo from the future, or so old that the
+ * sample would not fit an s32 in microseconds (about 35 minutes), gives
+ * no sample; an echo of this millisecond counts as 1 ms.
+ *
+ * Return: the RTT in microseconds, or -1.
+ */
+s32 atcp_rtt_tsopt_us(const struct atcp_sock *as, u32 tsecr)
+{
+	u32 delta = atcp_clock_ms() + as->ts_offset - tsecr;
+
+	if (delta >= INT_MAX / USEC_PER_MSEC)
+		return -1;
+	return (delta ? : 1) * USEC_PER_MSEC;
+}
+EXPORT_SYMBOL_IF_KUNIT(atcp_rtt_tsopt_us);
+
 /*
  * Free the segments SEG.ACK covers; take an RTT sample.  Returns the
  * number of segments freed.
@@ -157,8 +178,7 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack,
 
 	/* RFC 7323 4.1: the echoed timestamp measures retransmissions too. */
 	if (rtt_us < 0 && acked && as->ts_ok && opts->ts_ok && opts->tsecr)
-		rtt_us = (s32)(atcp_clock_ms() + as->ts_offset - opts->tsecr) *
-			 USEC_PER_MSEC;
+		rtt_us = atcp_rtt_tsopt_us(as, opts->tsecr);
 	if (rtt_us >= 0)
 		atcp_rtt_sample(&as->rtt, rtt_us,
 				READ_ONCE(an->rto_min_ms) * USEC_PER_MSEC);
@@ -292,6 +312,27 @@ static void atcp_sndbuf_expand(struct sock *sk)
 						atcp_sysctl_wmem[2]));
 }
 
+/*
+ * SACK reneging (RFC 2018 section 8): the receiver dropped data it had
+ * SACKed, and the cumulative ACK now points into it.  As
+ * tcp_check_sack_reneging(): rather than wait a full RTO per reneged
+ * segment, time out in half an RTT (at least 10 ms), unless an ACK
+ * catches up first; the timeout then forgets every SACK mark
+ * (atcp_enter_loss()).
+ */
+static bool atcp_check_sack_reneging(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *head = atcp_first_sent(sk);
+
+	if (!as->sack_ok || !head || !(ATCP_SKB_CB(head)->sacked & ATCP_SACKED))
+		return false;
+	atcp_reset_xmit_timer(sk, ATCP_TIMER_RETRANS,
+			      max(usecs_to_jiffies(as->rtt.srtt_us / 2),
+				  msecs_to_jiffies(10)));
+	return true;
+}
+
 /**
  * atcp_ack() - process the acknowledgment field of a segment
  * @sk: the socket, owned by the caller, in a synchronized state
@@ -350,7 +391,7 @@ void atcp_ack(struct sock *sk, struct sk_buff *skb,
 		as->cc_ops->cong_avoid(&as->cc, acked, atcp_clock_ms(),
 				       as->rtt.min_rtt_us);
 
-	if (ack != prior_una) {
+	if (ack != prior_una && !atcp_check_sack_reneging(sk)) {
 		if (as->packets_out)
 			atcp_reset_xmit_timer(sk, ATCP_TIMER_RETRANS, as->rto);
 		else if (as->pending == ATCP_TIMER_RETRANS)
@@ -380,11 +421,17 @@ void atcp_ack(struct sock *sk, struct sk_buff *skb,
  * atcp_enter_loss() - a retransmission timeout: everything in flight that
  *	was not SACKed is lost, the window restarts from one segment
  * @sk: the socket, owned by the caller
+ *
+ * SACK marks are kept, as in tcp_timeout_mark_lost(), unless the oldest
+ * segment in flight carries one: the peer then acknowledged less than it
+ * had SACKed, so it reneged (RFC 2018 section 8), and every mark goes.
  */
 void atcp_enter_loss(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb = atcp_first_sent(sk);
+	bool forget_sacks = !as->sack_ok ||
+			    (skb && (ATCP_SKB_CB(skb)->sacked & ATCP_SACKED));
 
 	/* RFC 5681 (4): ssthresh once per loss episode. */
 	if (as->ca_state != ATCP_CA_LOSS || !as->retransmits)
@@ -394,16 +441,17 @@ void atcp_enter_loss(struct sock *sk)
 	as->ca_state = ATCP_CA_LOSS;
 	as->high_seq = as->snd_nxt;
 	as->dupacks = 0;
-	if (!as->sack_ok)
+	if (forget_sacks)
 		as->sacked_out = 0;
 	as->lost_out = 0;
 	as->retrans_out = 0;
-	for (skb = atcp_first_sent(sk); skb; skb = atcp_next_sent(sk, skb)) {
+	for (; skb; skb = atcp_next_sent(sk, skb)) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
 		cb->sacked &= ~(ATCP_LOST | ATCP_RETRANS);
-		if (!as->sack_ok)
+		if (forget_sacks)
 			cb->sacked &= ~ATCP_SACKED;
 		atcp_mark_lost(as, skb);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_enter_loss);

@@ -67,10 +67,16 @@ enum atcp_mib_field {
 	ATCP_MIB_SACKRECOVERY,
 	ATCP_MIB_RENORECOVERY,
 	ATCP_MIB_OFOQUEUE,
+	ATCP_MIB_OFOPRUNED,
 	ATCP_MIB_WINPROBE,
 	ATCP_MIB_KEEPALIVE,
 	ATCP_MIB_RCVQDROP,
 	ATCP_MIB_BACKLOGDROP,
+	ATCP_MIB_ACKSKIPPEDCHALLENGE,
+	ATCP_MIB_ACKSKIPPEDSEQ,
+	ATCP_MIB_ACKSKIPPEDPAWS,
+	ATCP_MIB_ACKSKIPPEDTIMEWAIT,
+	ATCP_MIB_ACKSKIPPEDSYNRECV,
 	ATCP_MIB_MAX
 };
 
@@ -97,6 +103,8 @@ struct atcp_mib {
  * @max_orphans: cap on orphaned connections in this namespace
  * @rfc1337: ignore RST in TIME_WAIT (RFC 1337)
  * @challenge_ack_limit: challenge ACKs per second (RFC 5961)
+ * @invalid_ratelimit: least time between two ACKs a connection sends in
+ *	answer to invalid segments, milliseconds
  * @rto_min_ms: lower bound of the retransmission timeout, milliseconds
  * @congestion_control: default congestion control ("reno" or "cubic"),
  *	the sysctl's text
@@ -108,9 +116,8 @@ struct atcp_mib {
  * @ctl_sk6: the same for IPv6
  * @orphans: sockets closed by their users still finishing their connection
  * @tw_count: TIME-WAIT objects
- * @challenge_lock: protects @challenge_stamp and @challenge_count
- * @challenge_stamp: second the count is for
- * @challenge_count: challenge ACKs sent in that second
+ * @challenge_stamp: second the budget is for
+ * @challenge_count: challenge ACKs still allowed in that second
  */
 struct atcp_net {
 	int keepalive_time;
@@ -130,6 +137,7 @@ struct atcp_net {
 	int max_orphans;
 	int rfc1337;
 	int challenge_ack_limit;
+	int invalid_ratelimit;
 	int rto_min_ms;
 	char congestion_control[ATCP_CA_NAME_MAX];
 	const struct atcp_cong_ops *cc_default;
@@ -142,8 +150,7 @@ struct atcp_net {
 	atomic_t orphans;
 	atomic_t tw_count;
 
-	spinlock_t challenge_lock;	/* protects the two below */
-	unsigned long challenge_stamp;
+	u32 challenge_stamp;
 	u32 challenge_count;
 };
 
@@ -160,6 +167,9 @@ static inline struct atcp_net *atcp_pernet(const struct net *net)
 	SNMP_DEC_STATS(atcp_pernet(net)->mib, ATCP_MIB_##field)
 #define ATCP_ADD_STATS(net, field, val) \
 	SNMP_ADD_STATS(atcp_pernet(net)->mib, ATCP_MIB_##field, val)
+/* A counter chosen at run time (an enum atcp_mib_field value). */
+#define ATCP_INC_STATS_IDX(net, idx) \
+	SNMP_INC_STATS(atcp_pernet(net)->mib, idx)
 
 struct atcp_request;
 
@@ -169,7 +179,6 @@ struct atcp_request;
  * @send_check: set up th->check for a segment about to be sent
  * @net_header_len: IP header length
  * @send_synack: send the SYN-ACK of a request through the listener
- * @send_reset: answer a segment with RST, no connection state needed
  * @request_init: fill a request's addresses from a received SYN
  * @child_init: fill a new child socket's addresses from its request
  * @cookie_check: validate a SYN cookie in a returning ACK, giving the MSS
@@ -180,7 +189,6 @@ struct atcp_af_ops {
 	void (*send_check)(struct sock *sk, struct sk_buff *skb);
 	u16 net_header_len;
 	int (*send_synack)(const struct sock *lsk, struct atcp_request *req);
-	void (*send_reset)(struct net *net, struct sk_buff *skb);
 	void (*request_init)(struct atcp_request *req, struct sk_buff *skb);
 	int (*child_init)(struct sock *child, const struct atcp_request *req);
 	u16 (*cookie_check)(struct sk_buff *skb);
@@ -195,6 +203,8 @@ struct atcp_af_ops {
  * @syn_max: SYN queue bound, min(backlog, net.atcp.max_syn_backlog)
  * @accept_queue: established children not yet accepted; its length is
  *	sk_ack_backlog and its bound sk_max_ack_backlog, as for TCP
+ * @last_cookie: jiffies when the last SYN cookie was sent (0: never);
+ *	ACKs are checked as cookies only for ATCP_COOKIE_VALID after it
  */
 struct atcp_listen {
 	struct hlist_head *reqs;
@@ -202,6 +212,7 @@ struct atcp_listen {
 	u32 syn_qlen;
 	u32 syn_max;
 	struct list_head accept_queue;
+	unsigned long last_cookie;
 };
 
 /**
@@ -262,6 +273,10 @@ struct atcp_listen {
  * @cc_ops: congestion control algorithm
  * @rtt: RFC 6298 estimator
  * @rcv_tstamp: jiffies of the last ACK received
+ * @last_oow_ack_time: jiffies of the last ACK sent in answer to an invalid
+ *	segment (atcp_oow_rate_limited()), 0 for none
+ * @unhash_rcu: RCU state when the socket last left a table
+ *	(get_state_synchronize_rcu()), 0 if it never did
  * @lrcvtime: jiffies of the last segment received
  * @syn_us: when our first SYN left, microseconds, for the handshake's
  *	RTT sample
@@ -280,7 +295,8 @@ struct atcp_listen {
  *	byte, TCP_URG_READ (read with MSG_OOB), or 0 (none), as TCP's
  * @rcv_wup: RCV.NXT when the window was last announced
  * @rcv_mss: largest payload received, for the delayed ACK rule
- * @ooo_queue: out-of-order segments, sorted by sequence number
+ * @ooo_queue: out-of-order segments, an rbtree by sequence number
+ * @ooo_tail: its last segment (highest sequence number), or NULL
  * @ooo_last: sequence number of the latest out-of-order segment (its SACK
  *	block goes first, RFC 2018)
  * @rcv_ratio: payload bytes per byte of skb->truesize received, in
@@ -361,6 +377,8 @@ struct atcp_sock {
 	struct atcp_rtt rtt;
 	u32 syn_us;
 	unsigned long rcv_tstamp;
+	u32 last_oow_ack_time;
+	unsigned long unhash_rcu;
 	unsigned long lrcvtime;
 	unsigned long retrans_stamp;
 	u32 user_timeout;
@@ -376,7 +394,8 @@ struct atcp_sock {
 	u16 urg_data;
 	u32 rcv_wup;
 	u32 rcv_mss;
-	struct sk_buff_head ooo_queue;
+	struct rb_root ooo_queue;
+	struct sk_buff *ooo_tail;
 	u32 ooo_last;
 	u32 rcv_rtt_us;
 	u32 rcv_rtt_tsecr;
@@ -493,6 +512,8 @@ static inline void atcp_bh_unlock_sock(struct sock *sk)
  * @synack_us: when the only SYN-ACK sent so far left, microseconds (0:
  *	none, or more than one, or a SYN cookie's)
  * @dead: unlinked from the SYN queue; the timer must not touch it
+ * @last_oow_ack_time: jiffies of the last SYN-ACK sent in answer to a
+ *	retransmitted SYN (atcp_oow_rate_limited()), 0 for none
  * @timer: SYN-ACK retransmission timer
  */
 struct atcp_request {
@@ -517,6 +538,7 @@ struct atcp_request {
 	u32 ts_recent;
 	u8 retrans;
 	u32 synack_us;
+	u32 last_oow_ack_time;
 	struct timer_list timer;
 };
 
@@ -528,6 +550,8 @@ struct atcp_request {
  * @flags: TCP flags byte
  * @sacked: scoreboard bits of a queued segment (ATCP_SACKED, ...)
  * @tx_us: when a queued segment was last sent, microseconds
+ * @tw_isn: for a SYN that ended a TIME-WAIT entry, the ISS its connection
+ *	gets (0: none), as TCP_SKB_CB()->tcp_tw_isn
  */
 struct atcp_skb_cb {
 	u32 seq;
@@ -536,6 +560,7 @@ struct atcp_skb_cb {
 	u8 flags;
 	u8 sacked;
 	u32 tx_us;
+	u32 tw_isn;
 };
 
 /* atcp_skb_cb.sacked */
@@ -617,19 +642,19 @@ bool atcp_state_transition_ok(int from, int to);
 void atcp_set_state(struct sock *sk, int state);
 
 /* input.c */
-int atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts);
+void atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts);
 int atcp_v4_rcv(struct sk_buff *skb);
-int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
-		      void (*send_reset)(struct net *net, struct sk_buff *skb));
+int atcp_rcv_validate(struct sk_buff *skb, bool ipv6);
+bool atcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   int mib, u32 *last_oow_ack_time);
 int atcp_hdr_check(struct sk_buff *skb);
 
 /* output.c */
 __sum16 atcp_v4_csum(const void *th, unsigned int len, __be32 saddr,
 		     __be32 daddr);
 void atcp_v4_send_reset(struct net *net, struct sk_buff *skb);
+void atcp_send_reset(struct net *net, struct sk_buff *skb);
 void atcp_v4_send_reply(struct net *net, struct sk_buff *skb,
-			struct sk_buff *nskb);
-void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
 			struct sk_buff *nskb);
 struct sk_buff *atcp_build_ctl(__be16 sport, __be16 dport, u32 seq,
 			       u32 ack_seq, u8 flags, u16 window,
@@ -665,6 +690,8 @@ void atcp_queue_skb(struct sock *sk, struct sk_buff *skb);
 struct sk_buff *atcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp,
 			       bool force);
 void atcp_send_fin(struct sock *sk);
+void atcp_queue_fin(struct sock *sk);
+bool atcp_fin_queued(const struct sock *sk);
 void atcp_free_write_queue(struct sock *sk);
 
 /* Free a write-queue segment, returning its charge to the socket. */
@@ -718,8 +745,7 @@ int atcp_get_port(struct sock *sk, unsigned short snum);
 int atcp_connect_port(struct sock *sk);
 void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *lsk, struct sock *child);
-void atcp_rebind_port(struct sock *sk);
-int atcp_listen_port_check(struct sock *sk);
+int atcp_listen_port_claim(struct sock *sk);
 typedef void (*atcp_sock_walk_fn)(struct sock *sk, void *arg);
 void atcp_walk_socks(struct net *net, atcp_sock_walk_fn fn, void *arg);
 
@@ -741,8 +767,7 @@ void atcp_walk_socks_from(struct net *net, struct atcp_walk_pos *pos,
 
 /* input.c (connection processing) */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
-	     const struct atcp_opts *opts,
-	     void (*send_reset)(struct net *net, struct sk_buff *skb));
+	     const struct atcp_opts *opts);
 int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 			   const struct atcp_opts *opts);
 int atcp_deliver(struct sock *sk, struct sk_buff *skb,
@@ -821,6 +846,7 @@ static inline void atcp_sock_queues(const struct sock *sk, u32 *rx, u32 *tx)
 void atcp_ack(struct sock *sk, struct sk_buff *skb,
 	      const struct atcp_opts *opts);
 void atcp_enter_loss(struct sock *sk);
+s32 atcp_rtt_tsopt_us(const struct atcp_sock *as, u32 tsecr);
 void atcp_sacktag(struct sock *sk, const struct atcp_opts *opts);
 bool atcp_sack_mark_lost(struct sock *sk);
 
@@ -835,6 +861,7 @@ void atcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb,
 void atcp_rcv_space_init(struct sock *sk);
 void atcp_rcv_space_adjust(struct sock *sk);
 u32 atcp_purge_rcv(struct sock *sk);
+void atcp_ofo_purge(struct sock *sk);
 
 /* stream.c */
 void atcp_write_space(struct sock *sk);
@@ -878,6 +905,7 @@ int atcp_ioctl(struct sock *sk, int cmd, unsigned long arg);
  * @ts_offset: our TSval offset
  * @cookie: the socket's sock_diag cookie (sock_diag_save_cookie() format)
  * @mark: the socket's SO_MARK (shown by sock_diag, as TCP's tw_mark)
+ * @last_oow_ack_time: as the connection's (atcp_oow_rate_limited())
  * @timer: 2 * MSL
  * @rcu: deferred free
  */
@@ -904,6 +932,7 @@ struct atcp_tw {
 	u32 ts_offset;
 	u32 cookie[2];
 	u32 mark;
+	u32 last_oow_ack_time;
 	struct timer_list timer;
 	struct rcu_head rcu;
 };
@@ -993,6 +1022,7 @@ extern int atcp_sysctl_rmem[3];
 	.sysctl_rmem		= atcp_sysctl_rmem,
 
 void atcp_close(struct sock *sk, long timeout);
+void atcp_close_send(struct sock *sk);
 extern const struct atcp_af_ops atcp_ipv4_af_ops;
 int atcp_v4_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 		    int addr_len);
@@ -1027,6 +1057,9 @@ void atcpv6_exit(void);
 int atcp6_sockets_inuse(struct net *net);
 int atcp_v6_err(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type,
 		u8 code, int offset, __be32 info);
+void atcp_v6_send_reply(struct net *net, struct sk_buff *skb,
+			struct sk_buff *nskb);
+void atcp_v6_send_reset(struct net *net, struct sk_buff *skb);
 #else
 static inline int atcpv6_init(void) { return 0; }
 static inline int atcp6_sockets_inuse(struct net *net) { return 0; }

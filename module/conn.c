@@ -12,15 +12,20 @@
 
 /**
  * atcp_init_conn() - reset the connection state of a socket
- * @sk: a new socket, or a child fresh from sk_clone_lock()
+ * @sk: a new socket or a child fresh from sk_clone_lock(), its timers
+ *	already set up (atcp_init_timers()), or a socket being disconnected
+ *
+ * Timers are set up once, when the socket is made: on a disconnect they
+ * are only stopped, since a handler that found the socket owned may have
+ * re-armed one (timer_setup() on a pending timer corrupts the wheel).
  */
 void atcp_init_conn(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
-	atcp_init_timers(sk);
 	INIT_LIST_HEAD(&as->accept_node);
-	skb_queue_head_init(&as->ooo_queue);
+	as->ooo_queue = RB_ROOT;
+	as->ooo_tail = NULL;
 	as->send_head = NULL;
 	as->packets_out = 0;
 	as->sacked_out = 0;
@@ -34,6 +39,7 @@ void atcp_init_conn(struct sock *sk)
 	as->backoff = 0;
 	as->rcv_mss = 0;
 	as->rcv_ratio = ATCP_RATIO_INIT;
+	as->last_oow_ack_time = 0;
 	as->total_retrans = 0;
 	as->bytes_acked = 0;
 	as->bytes_received = 0;
@@ -58,6 +64,7 @@ void atcp_init_conn(struct sock *sk)
 	as->cc.ssthresh = ATCP_INFINITE_SSTHRESH;
 	sk->sk_write_space = atcp_write_space;
 }
+EXPORT_SYMBOL_IF_KUNIT(atcp_init_conn);
 
 /**
  * atcp_init_sock() - sk_prot->init for AF_INET sockets
@@ -67,6 +74,7 @@ void atcp_init_conn(struct sock *sk)
  */
 int atcp_init_sock(struct sock *sk)
 {
+	atcp_init_timers(sk);
 	atcp_init_conn(sk);
 	atcp_sk(sk)->af_ops = &atcp_ipv4_af_ops;
 	return 0;
@@ -94,6 +102,7 @@ u16 atcp_route_advmss(const struct sock *sk, const struct dst_entry *dst)
  */
 void atcp_destroy_sock(struct sock *sk)
 {
+	atcp_put_port(sk);
 	sk->sk_prot->destroy(sk);
 	sk_stream_kill_queues(sk);
 	atomic_dec(&atcp_pernet(sock_net(sk))->orphans);
@@ -114,7 +123,13 @@ void atcp_done(struct sock *sk)
 		atcp_set_state(sk, TCP_CLOSE);
 	atcp_clear_timers(sk);
 	atcp_unhash(sk);
-	atcp_put_port(sk);
+	/*
+	 * As tcp_set_state(TCP_CLOSE): a port the user bind()s stays his
+	 * (SOCK_BINDPORT_LOCK) until close(), so that no other socket takes
+	 * it before his next connect(); atcp_destroy_sock() releases it.
+	 */
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK) || sock_flag(sk, SOCK_DEAD))
+		atcp_put_port(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
@@ -320,18 +335,34 @@ int atcp_stream_accept(struct socket *sock, struct socket *newsock, int flags,
 }
 #endif
 
-/* RFC 9293 3.10.4 CLOSE: the state our FIN moves to, or -1 for none. */
-static int atcp_close_state(int state)
+/**
+ * atcp_close_send() - RFC 9293 3.10.4 CLOSE and shutdown(SHUT_WR): queue
+ *	our FIN and move to the state that waits for its acknowledgment
+ * @sk: the socket, owned by the caller, SEND_SHUTDOWN already set
+ *
+ * ESTABLISHED goes to FIN-WAIT-1 and CLOSE-WAIT to LAST-ACK.  In
+ * SYN-RECEIVED (a simultaneous open) the FIN is "queued for processing
+ * after entering ESTABLISHED state": the connection's data state does not
+ * exist before then, so it waits on the send queue and atcp_connected()
+ * sends it (in softirq, where it could not be allocated).  Other states
+ * have no FIN to send.
+ */
+void atcp_close_send(struct sock *sk)
 {
-	switch (state) {
+	switch (sk->sk_state) {
 	case TCP_SYN_RECV:
+		atcp_queue_fin(sk);
+		return;
 	case TCP_ESTABLISHED:
-		return TCP_FIN_WAIT1;
+		atcp_set_state(sk, TCP_FIN_WAIT1);
+		break;
 	case TCP_CLOSE_WAIT:
-		return TCP_LAST_ACK;
+		atcp_set_state(sk, TCP_LAST_ACK);
+		break;
 	default:
-		return -1;
+		return;
 	}
+	atcp_send_fin(sk);
 }
 
 static bool atcp_closing(const struct sock *sk)
@@ -379,8 +410,8 @@ static bool atcp_close_nonblock(const struct sock *sk)
 void atcp_close(struct sock *sk, long timeout)
 {
 	struct atcp_net *an = atcp_pernet(sock_net(sk));
-	int state, next;
 	u32 unread;
+	int state;
 
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -392,7 +423,6 @@ void atcp_close(struct sock *sk, long timeout)
 	}
 
 	unread = atcp_purge_rcv(sk);
-	next = atcp_close_state(sk->sk_state);
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_SYN_SENT) {
 		atcp_done(sk);
 	} else if (unread) {
@@ -402,9 +432,8 @@ void atcp_close(struct sock *sk, long timeout)
 		/* SO_LINGER {1, 0}: abortive close, no TIME-WAIT. */
 		ATCP_INC_STATS(sock_net(sk), ABORTONDATA);
 		atcp_abort(sk, 0, true);
-	} else if (next >= 0) {
-		atcp_set_state(sk, next);
-		atcp_send_fin(sk);
+	} else {
+		atcp_close_send(sk);
 	}
 
 	if (timeout && !atcp_close_nonblock(sk))
@@ -455,7 +484,7 @@ void atcp_destroy(struct sock *sk)
 {
 	atcp_clear_timers(sk);
 	atcp_free_write_queue(sk);
-	skb_queue_purge(&atcp_sk(sk)->ooo_queue);
+	atcp_ofo_purge(sk);
 	sk_mem_reclaim(sk);
 }
 
@@ -501,8 +530,6 @@ int atcp_disconnect(struct sock *sk, int flags)
 		}
 #endif
 	}
-	if (sk->sk_userlocks & SOCK_BINDPORT_LOCK)
-		atcp_rebind_port(sk);
 	sk_dst_reset(sk);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);

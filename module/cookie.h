@@ -52,6 +52,8 @@ u32 __atcp_ts_offset_v6(const siphash_key_t *key,
  * i.e. for at least one and at most two periods.
  */
 #define ATCP_COOKIE_MAX_AGE	2
+/* How long after the last cookie sent an ACK may carry one. */
+#define ATCP_COOKIE_VALID	(ATCP_COOKIE_MAX_AGE * ATCP_COOKIE_PERIOD)
 /* Number of entries of each MSS table (the index takes 2 bits). */
 #define ATCP_COOKIE_MSS_BITS	2
 #define ATCP_COOKIE_MSS_NUM	BIT(ATCP_COOKIE_MSS_BITS)

@@ -39,7 +39,7 @@ unsigned int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *blocks,
 	unsigned int n = 0, out = 0, recent = 0, i;
 	struct sk_buff *skb;
 
-	skb_queue_walk(&as->ooo_queue, skb) {
+	skb_rbtree_walk(skb, &as->ooo_queue) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
 		if (n && !atcp_seq_after(cb->seq, r[n - 1].end)) {
@@ -76,7 +76,7 @@ void atcp_ack_snd_check(struct sock *sk, bool now)
 
 	if (!(as->ack_pending & ATCP_ACK_SCHED))
 		return;
-	if (now || as->quickack || !skb_queue_empty(&as->ooo_queue) ||
+	if (now || as->quickack || !RB_EMPTY_ROOT(&as->ooo_queue) ||
 	    as->rcv_nxt - as->rcv_wup > max_t(u32, as->rcv_mss, 536)) {
 		atcp_send_ack(sk);
 		return;
@@ -85,6 +85,60 @@ void atcp_ack_snd_check(struct sock *sk, bool now)
 		as->ack_pending |= ATCP_ACK_TIMER;
 		sk_reset_timer(sk, &as->delack_timer,
 			       jiffies + ATCP_DELACK_MAX);
+	}
+}
+
+/* Take @skb out of the out-of-order queue. */
+static void atcp_ofo_erase(struct atcp_sock *as, struct sk_buff *skb)
+{
+	if (as->ooo_tail == skb)
+		as->ooo_tail = skb_rb_prev(skb);
+	rb_erase(&skb->rbnode, &as->ooo_queue);
+}
+
+/**
+ * atcp_ofo_purge() - drop the whole out-of-order queue
+ * @sk: the socket, owned by the caller
+ */
+void atcp_ofo_purge(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct rb_node *p = rb_first(&as->ooo_queue);
+
+	/* skb_rbtree_purge(), which modules cannot reach. */
+	while (p) {
+		struct sk_buff *skb = rb_to_skb(p);
+
+		p = rb_next(p);
+		rb_erase(&skb->rbnode, &as->ooo_queue);
+		kfree_skb(skb);
+	}
+	as->ooo_tail = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(atcp_ofo_purge);
+
+/*
+ * Over the receive buffer: drop out-of-order segments from the highest
+ * sequence number down until it fits, as tcp_prune_ofo_queue() does; the
+ * lowest, needed first, stay.  Dropping data we SACKed is reneging, which
+ * RFC 2018 section 8 allows: the sender's next timeout forgets its SACK
+ * marks (atcp_enter_loss()).
+ */
+static void atcp_ofo_prune(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+	bool pruned = false;
+
+	while (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) &&
+	       (skb = as->ooo_tail)) {
+		atcp_ofo_erase(as, skb);
+		kfree_skb(skb);
+		pruned = true;
+	}
+	if (pruned) {
+		ATCP_INC_STATS(sock_net(sk), OFOPRUNED);
+		sk_mem_reclaim(sk);
 	}
 }
 
@@ -100,14 +154,10 @@ void atcp_ack_snd_check(struct sock *sk, bool now)
 static bool atcp_rmem_schedule(struct sock *sk, struct sk_buff *skb,
 			       bool in_order)
 {
-	struct atcp_sock *as = atcp_sk(sk);
 	int limit = READ_ONCE(sk->sk_rcvbuf);
 
-	if (atomic_read(&sk->sk_rmem_alloc) > limit &&
-	    !skb_queue_empty(&as->ooo_queue)) {
-		skb_queue_purge(&as->ooo_queue);
-		sk_mem_reclaim(sk);
-	}
+	if (atomic_read(&sk->sk_rmem_alloc) > limit)
+		atcp_ofo_prune(sk);
 	if (in_order)
 		limit *= 2;
 	return atomic_read(&sk->sk_rmem_alloc) <= limit &&
@@ -150,7 +200,7 @@ static void atcp_fin(struct sock *sk)
 		/* CLOSE_WAIT, CLOSING, LAST_ACK: a retransmitted FIN. */
 		break;
 	}
-	skb_queue_purge(&as->ooo_queue);
+	atcp_ofo_purge(sk);
 	sk_mem_reclaim(sk);
 
 	if (!sock_flag(sk, SOCK_DEAD)) {
@@ -192,9 +242,9 @@ static void atcp_ofo_drain(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&as->ooo_queue)) &&
+	while ((skb = skb_rb_first(&as->ooo_queue)) &&
 	       !atcp_seq_after(ATCP_SKB_CB(skb)->seq, as->rcv_nxt)) {
-		__skb_unlink(skb, &as->ooo_queue);
+		atcp_ofo_erase(as, skb);
 		if (!atcp_seq_after(ATCP_SKB_CB(skb)->end_seq, as->rcv_nxt) ||
 		    !atcp_queue_rcv(sk, skb))
 			kfree_skb(skb);
@@ -204,29 +254,104 @@ static void atcp_ofo_drain(struct sock *sk)
 }
 
 /*
- * Insert a segment beyond RCV.NXT in the out-of-order queue, sorted by
- * sequence number; one that adds nothing is dropped.  Returns true when
- * the queue took the skb.
+ * Append @from, which starts where @to ends, to @to (tcp_try_coalesce()):
+ * adjacent segments become one skb, so that a peer's segments cost one
+ * queue entry per run, not one each.  @to is charged to the socket, @from
+ * not yet: the growth of @to's truesize is charged.  Never past a FIN.
+ */
+static bool atcp_ofo_coalesce(struct sock *sk, struct sk_buff *to,
+			      struct sk_buff *from)
+{
+	struct atcp_skb_cb *tcb = ATCP_SKB_CB(to), *fcb = ATCP_SKB_CB(from);
+	bool fragstolen;
+	int delta;
+
+	if (fcb->seq != tcb->end_seq || (tcb->flags & TCPHDR_FIN) ||
+	    !skb_try_coalesce(to, from, &fragstolen, &delta))
+		return false;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+	tcb->end_seq = fcb->end_seq;
+	tcb->flags |= fcb->flags;
+	kfree_skb_partial(from, fragstolen);
+	return true;
+}
+
+/*
+ * Insert a segment beyond RCV.NXT in the out-of-order queue, an rbtree by
+ * sequence number (tcp_data_queue_ofo()): appended to the last segment
+ * in O(1) when it follows it, as in a transfer with one hole, otherwise
+ * in O(log n).  A segment that adds nothing is dropped; one that covers
+ * others replaces them; adjacent ones are coalesced.  Partial overlaps
+ * stay: the reader resolves them by sequence number.  Returns true when
+ * the queue took (or merged and freed) the skb, charged to the socket.
  */
 static bool atcp_ofo_queue(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct atcp_sock *as = atcp_sk(sk);
-	struct sk_buff *prev;
+	struct rb_node **p, *parent = NULL;
+	struct sk_buff *skb1;
 
 	ATCP_INC_STATS(sock_net(sk), OFOQUEUE);
 	as->ooo_last = cb->seq;
-	skb_queue_reverse_walk(&as->ooo_queue, prev) {
-		struct atcp_skb_cb *pcb = ATCP_SKB_CB(prev);
 
-		if (!atcp_seq_before(cb->seq, pcb->seq)) {
-			if (!atcp_seq_after(cb->end_seq, pcb->end_seq))
-				return false;	/* nothing new */
-			__skb_queue_after(&as->ooo_queue, prev, skb);
+	/* The common case: after the last segment. */
+	skb1 = as->ooo_tail;
+	if (skb1 && !atcp_seq_before(cb->seq, ATCP_SKB_CB(skb1)->end_seq)) {
+		if (atcp_ofo_coalesce(sk, skb1, skb))
 			return true;
-		}
+		parent = &skb1->rbnode;
+		p = &parent->rb_right;
+		goto insert;
 	}
-	__skb_queue_head(&as->ooo_queue, skb);
+
+	p = &as->ooo_queue.rb_node;
+	while (*p) {
+		struct atcp_skb_cb *cb1;
+
+		parent = *p;
+		skb1 = rb_to_skb(parent);
+		cb1 = ATCP_SKB_CB(skb1);
+		if (atcp_seq_before(cb->seq, cb1->seq)) {
+			p = &parent->rb_left;
+			continue;
+		}
+		if (atcp_seq_before(cb->seq, cb1->end_seq)) {
+			if (!atcp_seq_after(cb->end_seq, cb1->end_seq))
+				return false;	/* nothing new */
+			if (cb->seq == cb1->seq) {
+				/* It covers skb1: take its place. */
+				rb_replace_node(&skb1->rbnode, &skb->rbnode,
+						&as->ooo_queue);
+				if (as->ooo_tail == skb1)
+					as->ooo_tail = skb;
+				kfree_skb(skb1);
+				skb_set_owner_r(skb, sk);
+				goto merge_right;
+			}
+		} else if (atcp_ofo_coalesce(sk, skb1, skb)) {
+			skb = skb1;
+			goto merge_right;
+		}
+		p = &parent->rb_right;
+	}
+insert:
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &as->ooo_queue);
+	skb_set_owner_r(skb, sk);
+merge_right:
+	/* Drop the segments that follow and that it covers entirely. */
+	while ((skb1 = skb_rb_next(skb)) &&
+	       atcp_seq_after(ATCP_SKB_CB(skb)->end_seq, ATCP_SKB_CB(skb1)->seq)) {
+		if (atcp_seq_before(ATCP_SKB_CB(skb)->end_seq,
+				    ATCP_SKB_CB(skb1)->end_seq))
+			break;
+		atcp_ofo_erase(as, skb1);
+		kfree_skb(skb1);
+	}
+	if (!skb_rb_next(skb))
+		as->ooo_tail = skb;
 	return true;
 }
 
@@ -308,7 +433,7 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct atcp_sock *as = atcp_sk(sk);
 	unsigned int hlen = tcp_hdr(skb)->doff * 4;
-	bool queued, had_ofo;
+	bool queued, had_ofo, in_seq;
 
 	if (unlikely(tcp_hdr(skb)->urg || as->urg_data == TCP_URG_NOTYET))
 		atcp_urg(sk, skb);
@@ -322,9 +447,15 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 
-	/* A bare FIN needs no buffer space. */
-	if (skb->len > hlen &&
-	    !atcp_rmem_schedule(sk, skb, !atcp_seq_after(cb->seq, as->rcv_nxt))) {
+	/*
+	 * Every skb a queue keeps is charged to the receive buffer, an
+	 * out-of-order bare FIN too (as tcp_data_queue_ofo()): uncharged,
+	 * a peer could pin one per sequence number of the window.  Only an
+	 * in-sequence bare FIN, consumed at once, needs no space.
+	 */
+	in_seq = !atcp_seq_after(cb->seq, as->rcv_nxt);
+	if ((skb->len > hlen || !in_seq) &&
+	    !atcp_rmem_schedule(sk, skb, in_seq)) {
 		ATCP_INC_STATS(sock_net(sk), RCVQDROP);
 		as->ack_pending |= ATCP_ACK_SCHED;
 		atcp_ack_snd_check(sk, true);
@@ -338,15 +469,13 @@ bool atcp_data_queue(struct sock *sk, struct sk_buff *skb)
 		atcp_measure_ratio(as, skb);
 
 	as->ack_pending |= ATCP_ACK_SCHED;
-	if (atcp_seq_after(cb->seq, as->rcv_nxt)) {
+	if (!in_seq) {
 		queued = atcp_ofo_queue(sk, skb);
-		if (queued && skb->len)
-			skb_set_owner_r(skb, sk);
 		atcp_ack_snd_check(sk, true);
 		return queued;
 	}
 
-	had_ofo = !skb_queue_empty(&as->ooo_queue);
+	had_ofo = !RB_EMPTY_ROOT(&as->ooo_queue);
 	if (skb->len)
 		skb_set_owner_r(skb, sk);
 	queued = atcp_queue_rcv(sk, skb);
@@ -507,7 +636,7 @@ u32 atcp_purge_rcv(struct sock *sk)
 		as->copied_seq = atcp_seq_max(as->copied_seq, end);
 		kfree_skb(skb);
 	}
-	skb_queue_purge(&as->ooo_queue);
+	atcp_ofo_purge(sk);
 	sk_mem_reclaim(sk);
 	return unread;
 }

@@ -171,17 +171,37 @@ static void atcp_ehash_remove(struct sock *sk)
 	hlist_del_init_rcu(&sk->sk_node);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	spin_unlock_bh(&b->lock);
+	atcp_sk(sk)->unhash_rcu = get_state_synchronize_rcu();
 	__sock_put(sk);
+}
+
+/*
+ * The tables are RCU hlists, not TCP's hlist_nulls.  A lookup standing on
+ * a socket that leaves its chain and enters another would follow it there
+ * and miss the rest of its own chain: a segment of another connection
+ * would find no socket and be reset.  So a socket enters a table again
+ * (connect() after a failed connect() or connect(AF_UNSPEC), listen()
+ * after shutdown()) only after the RCU grace period that began when it
+ * left one; in practice that has long passed and this does not wait.
+ * Process context only.
+ */
+static void atcp_rehash_wait(struct sock *sk)
+{
+	unsigned long left = atcp_sk(sk)->unhash_rcu;
+
+	if (left)
+		cond_synchronize_rcu(left);
 }
 
 /**
  * atcp_lhash_insert() - add a socket entering LISTEN to the listening table
- * @sk: the socket, already bound
+ * @sk: the socket, already bound, owned by the caller (process context)
  */
 void atcp_lhash_insert(struct sock *sk)
 {
 	struct atcp_bucket *b;
 
+	atcp_rehash_wait(sk);
 	b = &atcp_lhash[atcp_porthash(sock_net(sk), inet_sk(sk)->inet_num,
 				      ATCP_LHASH_BITS)];
 	spin_lock_bh(&b->lock);
@@ -202,6 +222,7 @@ static void atcp_lhash_remove(struct sock *sk)
 	hlist_del_init_rcu(&sk->sk_node);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	spin_unlock_bh(&b->lock);
+	atcp_sk(sk)->unhash_rcu = get_state_synchronize_rcu();
 	__sock_put(sk);
 }
 
@@ -482,7 +503,8 @@ int atcp_get_port(struct sock *sk, unsigned short snum)
 
 /**
  * atcp_connect_port() - bind and hash a connecting socket
- * @sk: socket with its addresses and peer port set
+ * @sk: socket with its addresses and peer port set, owned by the caller
+ *	(process context: it may wait for an RCU grace period)
  *
  * Keeps an explicitly bound port; otherwise picks an ephemeral port such
  * that the 4-tuple is unique (several connections to different peers may
@@ -497,6 +519,7 @@ int atcp_connect_port(struct sock *sk)
 	struct atcp_bucket *b;
 	u32 offset;
 
+	atcp_rehash_wait(sk);
 	if (inet_sk(sk)->inet_num)
 		return atcp_ehash_insert(sk);
 
@@ -575,26 +598,6 @@ void atcp_inherit_port(struct sock *lsk, struct sock *child)
 	spin_lock(&b->lock);
 	sk_add_bind_node(child, &b->chain);
 	spin_unlock(&b->lock);
-}
-
-/**
- * atcp_rebind_port() - put a socket back on the port bind() gave it
- * @sk: the socket, CLOSED, its bind() port in inet_num
- *
- * After a failed or aborted connection, a socket whose port the user
- * chose keeps it, as with TCP.
- */
-void atcp_rebind_port(struct sock *sk)
-{
-	u16 port = inet_sk(sk)->inet_num;
-	struct atcp_bucket *b;
-
-	if (!port || !hlist_unhashed(&sk->sk_bind_node))
-		return;
-	b = &atcp_bhash[atcp_porthash(sock_net(sk), port, ATCP_BHASH_BITS)];
-	spin_lock_bh(&b->lock);
-	sk_add_bind_node(sk, &b->chain);
-	spin_unlock_bh(&b->lock);
 }
 
 static void atcp_walk_table(struct atcp_bucket *tbl, unsigned int bits,
@@ -685,16 +688,18 @@ void atcp_walk_socks_from(struct net *net, struct atcp_walk_pos *pos,
 }
 
 /**
- * atcp_listen_port_check() - may a bound socket start listening?
- * @sk: the socket, bound, about to enter LISTEN
+ * atcp_listen_port_claim() - let a bound socket start listening if no
+ *	other listener holds its address and port
+ * @sk: the socket, bound, owned by the caller, in CLOSED
  *
  * Two listeners may share an address and port only through SO_REUSEPORT
  * (same user), whatever SO_REUSEADDR says: that only lets bind() share a
- * port with sockets that are not listening.
+ * port with sockets that are not listening.  On success @sk enters LISTEN
+ * before the bucket lock is dropped, so a racing listen() sees it.
  *
  * Return: 0, or -EADDRINUSE.
  */
-int atcp_listen_port_check(struct sock *sk)
+int atcp_listen_port_claim(struct sock *sk)
 {
 	u16 port = inet_sk(sk)->inet_num;
 	struct atcp_bucket *b;
@@ -713,6 +718,8 @@ int atcp_listen_port_check(struct sock *sk)
 			break;
 		}
 	}
+	if (!err)
+		atcp_set_state(sk, TCP_LISTEN);
 	spin_unlock_bh(&b->lock);
 	return err;
 }

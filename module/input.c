@@ -16,6 +16,9 @@
 #include <net/tcp.h>
 #include <net/ipv6.h>
 #include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/xfrm.h>
 
 #include "atcp.h"
 #include "trace.h"
@@ -30,10 +33,12 @@
  * known option with the wrong length is ignored, as Linux TCP does.  SACK
  * blocks are kept only when their length is 2 + 8 * n, n = 1..4.
  *
- * Return: 0, or -EINVAL when the list is malformed: an option length of
- * 0 or 1, or one that runs past the header.
+ * A malformed list (an option length of 0 or 1, or one that runs past
+ * the header) ends parsing there, as in tcp_parse_options(): the options
+ * before it count and the segment is processed like any other (RFC 9293
+ * 3.1 asks to be prepared for such lists, not to drop them).
  */
-int atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts)
+void atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts)
 {
 	const u8 *p = (const u8 *)(th + 1);
 	int len = th->doff * 4 - sizeof(*th);
@@ -45,17 +50,17 @@ int atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts)
 		u8 size;
 
 		if (kind == TCPOPT_EOL)
-			return 0;
+			return;
 		if (kind == TCPOPT_NOP) {
 			p++;
 			len--;
 			continue;
 		}
 		if (len < 2)
-			return -EINVAL;
+			return;
 		size = p[1];
 		if (size < 2 || size > len)
-			return -EINVAL;
+			return;
 
 		switch (kind) {
 		case TCPOPT_MSS:
@@ -103,7 +108,6 @@ int atcp_parse_options(const struct tcphdr *th, struct atcp_opts *opts)
 		p += size;
 		len -= size;
 	}
-	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_parse_options);
 
@@ -134,31 +138,101 @@ int atcp_hdr_check(struct sk_buff *skb)
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_hdr_check);
 
-/* RFC 5961 section 7: at most challenge_ack_limit challenge ACKs a second. */
+/* As __tcp_oow_rate_limited(): one answer per invalid_ratelimit. */
+static bool __atcp_oow_rate_limited(struct net *net, int mib,
+				    u32 *last_oow_ack_time)
+{
+	u32 val = READ_ONCE(*last_oow_ack_time);
+
+	if (val) {
+		s32 elapsed = (s32)((u32)jiffies - val);
+		int limit = READ_ONCE(atcp_pernet(net)->invalid_ratelimit);
+
+		if (elapsed >= 0 && elapsed < msecs_to_jiffies(limit)) {
+			ATCP_INC_STATS_IDX(net, mib);
+			return true;
+		}
+	}
+	/* Lockless from TIME-WAIT: racing writers store the same time. */
+	WRITE_ONCE(*last_oow_ack_time, (u32)jiffies ? : 1);
+	return false;
+}
+
+/**
+ * atcp_oow_rate_limited() - whether to hold back an ACK that answers an
+ *	invalid segment (out of the window, PAWS-rejected, an old SYN)
+ * @net: the namespace
+ * @skb: the segment
+ * @mib: the counter of ACKs held back (ATCP_MIB_ACKSKIPPED*)
+ * @last_oow_ack_time: the connection's (or TIME-WAIT's) last such ACK
+ *
+ * As tcp_oow_rate_limited(): a peer that keeps sending such segments
+ * (an ACK loop between two confused stacks, or an attack) gets one answer
+ * per invalid_ratelimit milliseconds.  Data without SYN is never held
+ * back: it is not an ACK loop, and its sender needs the answer.
+ *
+ * Return: true when the ACK must not be sent now.
+ */
+bool atcp_oow_rate_limited(struct net *net, const struct sk_buff *skb,
+			   int mib, u32 *last_oow_ack_time)
+{
+	if (ATCP_SKB_CB(skb)->seq != ATCP_SKB_CB(skb)->end_seq &&
+	    !tcp_hdr(skb)->syn)
+		return false;
+	return __atcp_oow_rate_limited(net, mib, last_oow_ack_time);
+}
+
+/*
+ * RFC 5961 section 7, as tcp_challenge_ack_allowed(): a per-namespace
+ * budget of challenge ACKs a second, drawn at random between half and
+ * one and a half times challenge_ack_limit each second, so that an
+ * off-path attacker cannot count the budget down to learn whether a
+ * connection exists (CVE-2016-5696).
+ */
 static bool atcp_challenge_ack_allowed(struct net *net)
 {
 	struct atcp_net *an = atcp_pernet(net);
-	unsigned long now = jiffies / HZ;
-	bool ok;
+	u32 count, now, limit;
 
-	spin_lock_bh(&an->challenge_lock);
-	if (an->challenge_stamp != now) {
-		an->challenge_stamp = now;
-		an->challenge_count = 0;
+	limit = READ_ONCE(an->challenge_ack_limit);
+	if (limit == INT_MAX)
+		return true;
+	now = jiffies / HZ;
+	if (now != READ_ONCE(an->challenge_stamp)) {
+		u32 half = (limit + 1) >> 1;
+
+		WRITE_ONCE(an->challenge_stamp, now);
+		WRITE_ONCE(an->challenge_count,
+			   half + get_random_u32_below(limit));
 	}
-	ok = an->challenge_count < (u32)READ_ONCE(an->challenge_ack_limit);
-	if (ok)
-		an->challenge_count++;
-	spin_unlock_bh(&an->challenge_lock);
-	return ok;
+	count = READ_ONCE(an->challenge_count);
+	if (!count)
+		return false;
+	WRITE_ONCE(an->challenge_count, count - 1);
+	return true;
 }
 
+/* RFC 5961 section 7: the connection's rate limit first, then the budget. */
 static void atcp_send_challenge_ack(struct sock *sk)
 {
-	if (!atcp_challenge_ack_allowed(sock_net(sk)))
+	struct net *net = sock_net(sk);
+
+	if (__atcp_oow_rate_limited(net, ATCP_MIB_ACKSKIPPEDCHALLENGE,
+				    &atcp_sk(sk)->last_oow_ack_time))
 		return;
-	ATCP_INC_STATS(sock_net(sk), CHALLENGEACK);
+	if (!atcp_challenge_ack_allowed(net))
+		return;
+	ATCP_INC_STATS(net, CHALLENGEACK);
 	atcp_send_ack(sk);
+}
+
+/* An ACK answering an invalid segment, within the connection's limit. */
+static void atcp_send_oow_ack(struct sock *sk, const struct sk_buff *skb,
+			      int mib)
+{
+	if (!atcp_oow_rate_limited(sock_net(sk), skb, mib,
+				   &atcp_sk(sk)->last_oow_ack_time))
+		atcp_send_ack(sk);
 }
 
 /* Apply the options of a SYN or SYN-ACK to a connecting socket. */
@@ -195,7 +269,9 @@ void atcp_init_transfer(struct sock *sk)
 	/* Segments carry timestamps: the payload leaves room for them. */
 	if (as->ts_ok && as->mss > ATCP_MSS_MIN + TCPOLEN_TSTAMP_ALIGNED)
 		as->mss -= TCPOLEN_TSTAMP_ALIGNED;
-	as->write_seq = as->snd_nxt;
+	/* A FIN queued in SYN-RECEIVED already follows the SYN. */
+	if (skb_queue_empty(&sk->sk_write_queue))
+		as->write_seq = as->snd_nxt;
 	as->snd_sml = as->snd_nxt;
 	as->snd_up = as->snd_una;
 	as->max_window = as->snd_wnd;
@@ -277,6 +353,11 @@ static void atcp_connected(struct sock *sk, u32 sent_us,
 	atcp_clear_rtx_timer(sk);
 	atcp_init_transfer(sk);
 	atcp_handshake_rtt(sk, sent_us, retrans, opts);
+	/* close() or shutdown(SHUT_WR) in SYN-RECEIVED: the FIN goes now. */
+	if (atcp_fin_queued(sk)) {
+		atcp_set_state(sk, TCP_FIN_WAIT1);
+		atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
+	}
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
@@ -331,7 +412,16 @@ static int atcp_rcv_synsent(struct sock *sk, struct sk_buff *skb,
 		return ATCP_RCV_DONE;
 	}
 
-	/* Simultaneous open: SYN-RECEIVED, answer SYN,ACK with our ISS. */
+	/*
+	 * Simultaneous open: SYN-RECEIVED, answer SYN,ACK with our ISS.  The
+	 * receive side is known now (as tcp_rcv_synsent_state_process()); the
+	 * rest waits for ESTABLISHED (atcp_init_transfer()).
+	 */
+	WRITE_ONCE(as->copied_seq, as->rcv_nxt);
+	as->rcv_wup = as->rcv_nxt;
+	as->snd_wnd = ntohs(th->window);	/* never scaled on SYN */
+	as->snd_wl1 = cb->seq;
+	as->max_window = as->snd_wnd;
 	atcp_set_state(sk, TCP_SYN_RECV);
 	as->retransmits = 0;
 	atcp_send_ctl(sk, TCPHDR_SYN | TCPHDR_ACK, as->iss);
@@ -492,7 +582,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	/* RFC 7323 5.3: PAWS, before the sequence number check. */
 	if (atcp_paws_reject(sk, skb, opts)) {
 		ATCP_INC_STATS(sock_net(sk), PAWSESTAB);
-		atcp_send_ack(sk);
+		atcp_send_oow_ack(sk, skb, ATCP_MIB_ACKSKIPPEDPAWS);
 		return ATCP_RCV_DONE;
 	}
 
@@ -502,7 +592,7 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		if (th->syn && !th->rst)
 			atcp_send_challenge_ack(sk);
 		else if (!th->rst)
-			atcp_send_ack(sk);
+			atcp_send_oow_ack(sk, skb, ATCP_MIB_ACKSKIPPEDSEQ);
 		return ATCP_RCV_DONE;
 	}
 
@@ -576,14 +666,16 @@ static int atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	case TCP_FIN_WAIT1:
 	case TCP_FIN_WAIT2:
 		/*
-		 * The user closed: new data can no longer be delivered, so
-		 * the connection is reset (RFC 9293 3.10.4, RFC 2525 2.17).
+		 * The user closed, or shut both directions down: new data
+		 * can no longer be delivered, so the connection is reset
+		 * (RFC 1122 4.2.2.13, RFC 2525 2.17), as tcp_rcv_state_process()
+		 * does; a user still holding the socket sees ECONNRESET.
 		 */
-		if ((sk->sk_shutdown & RCV_SHUTDOWN) &&
-		    sock_flag(sk, SOCK_DEAD) &&
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) && cb->end_seq != cb->seq &&
 		    atcp_seq_after(cb->end_seq - th->fin, as->rcv_nxt)) {
 			ATCP_INC_STATS(sock_net(sk), ABORTONDATA);
-			atcp_abort(sk, 0, true);
+			atcp_abort(sk, sock_flag(sk, SOCK_DEAD) ? 0 : ECONNRESET,
+				   true);
 			return ATCP_RCV_DONE;
 		}
 		fallthrough;
@@ -619,7 +711,15 @@ int atcp_rcv_state_process(struct sock *sk, struct sk_buff *skb,
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
-		return -1;
+		/*
+		 * Only a segment that found the socket before it closed gets
+		 * here: it waited on the socket's lock or backlog while the
+		 * connection ended, perhaps into TIME-WAIT.  As in
+		 * tcp_rcv_state_process(), it is dropped, not reset: the
+		 * peer's retransmission finds what the 4-tuple is now.
+		 */
+		kfree_skb(skb);
+		return 0;
 	case TCP_LISTEN:
 		atcp_skb_addrs(skb, &laddr, &raddr);
 		ret = atcp_listen_rcv(sk, skb, opts, &laddr, &raddr);
@@ -667,7 +767,7 @@ int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	if (listener)
 		local_bh_disable();
 	if (atcp_rcv_state_process(sk, skb, &opts) < 0) {
-		atcp_sk(sk)->af_ops->send_reset(sock_net(sk), skb);
+		atcp_send_reset(sock_net(sk), skb);
 		kfree_skb(skb);
 	}
 	if (listener)
@@ -715,18 +815,35 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
 	}
 }
 
+/*
+ * IPsec policy (RFC 4301 5.2): the protocol is registered with no_policy
+ * (INET6_PROTO_NOPOLICY), so IP leaves the inbound policy check to it, as
+ * to TCP (tcp_v4_rcv(), tcp_v6_rcv()).  @sk is the socket the segment
+ * goes to, NULL for TIME-WAIT and for none.
+ */
+static bool atcp_policy_ok(struct sock *sk, struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return xfrm6_policy_check(sk, XFRM_POLICY_IN, skb);
+#endif
+	return xfrm4_policy_check(sk, XFRM_POLICY_IN, skb);
+}
+
 /**
  * atcp_rcv() - demultiplex a validated segment to its socket
  * @net: namespace it arrived in
  * @skb: the segment, skb->data at the TCP header, checksum verified
  * @opts: its options, parsed and valid
- * @send_reset: the family's reset function, for segments no socket takes
+ *
+ * A segment the namespace's IPsec policy does not admit is dropped (and
+ * counted in XfrmInPolNoMatch and the like by the xfrm layer), never
+ * answered.
  *
  * Return: 0 (the skb is consumed).
  */
 int atcp_rcv(struct net *net, struct sk_buff *skb,
-	     const struct atcp_opts *opts,
-	     void (*send_reset)(struct net *net, struct sk_buff *skb))
+	     const struct atcp_opts *opts)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
@@ -740,6 +857,7 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 	cb->end_seq = cb->seq + th->syn + th->fin + skb->len - th->doff * 4;
 	cb->ack_seq = ntohl(th->ack_seq);
 	cb->flags = tcp_flag_byte(th);
+	cb->tw_isn = 0;
 
 	atcp_skb_addrs(skb, &laddr, &raddr);
 	sk = atcp_lookup_established(net, &laddr, ntohs(th->dest), &raddr,
@@ -749,10 +867,20 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 						    &raddr, th->source);
 
 		if (tw) {
-			int verdict = atcp_tw_rcv(tw, skb, opts);
+			int verdict = ATCP_TW_DONE;
 
-			if (verdict == ATCP_TW_SYN)
+			if (atcp_policy_ok(NULL, skb))
+				verdict = atcp_tw_rcv(tw, skb, opts);
+
+			if (verdict == ATCP_TW_SYN) {
+				/*
+				 * As tcp_timewait_state_process(): the new
+				 * connection's sequence space starts beyond
+				 * any segment of the old one (RFC 6191 2).
+				 */
+				cb->tw_isn = tw->snd_nxt + 65535 + 2 ? : 1;
 				atcp_tw_kill(tw);
+			}
 			atcp_tw_put(tw);
 			if (verdict != ATCP_TW_SYN)
 				goto discard;
@@ -761,17 +889,25 @@ int atcp_rcv(struct net *net, struct sk_buff *skb,
 					  th->source, dif);
 	}
 	if (!sk) {
+		if (!atcp_policy_ok(NULL, skb))
+			goto discard;
 		ATCP_INC_STATS(net, NOSOCKET);
-		send_reset(net, skb);
+		atcp_send_reset(net, skb);
 		goto discard;
 	}
+	if (!atcp_policy_ok(sk, skb)) {
+		sock_put(sk);
+		goto discard;
+	}
+	/* Queued on a socket, it no longer needs its conntrack entry. */
+	nf_reset_ct(skb);
 
 	bh_lock_sock_nested(sk);
 	ret = atcp_deliver(sk, skb, opts);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 	if (ret < 0)
-		send_reset(net, skb);
+		atcp_send_reset(net, skb);
 	if (ret)
 		kfree_skb(skb);
 	return 0;
@@ -791,19 +927,36 @@ static __sum16 atcp_csum_init(struct sk_buff *skb, bool ipv6)
 	return skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo);
 }
 
+/*
+ * TCP is unicast (RFC 1122 4.2.3.10: a SYN to a broadcast or multicast
+ * address is dropped): as tcp_v4_conn_request() and tcp_v6_conn_request(),
+ * though for every segment, since none has a use here.  An IPv6 segment
+ * from an IPv4-mapped source is dropped too (tcp_v6_conn_request()):
+ * both families share one connection table keyed by IPv6 and mapped
+ * addresses, so it would otherwise reach IPv4 connections, and answers
+ * to it would go out over IPv4.
+ */
+static bool atcp_addrs_ok(struct sk_buff *skb, bool ipv6)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (ipv6)
+		return ipv6_unicast_destination(skb) &&
+		       !ipv6_addr_v4mapped(&ipv6_hdr(skb)->saddr);
+#endif
+	return !(skb_rtable(skb)->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST));
+}
+
 /**
  * atcp_rcv_validate() - validate a received segment and demultiplex it
  * @skb: the segment, skb->data at the transport header
  * @ipv6: the segment came over IPv6 (selects the pseudo-header)
- * @send_reset: the family's reset for segments no socket takes
  *
  * Header and checksum checks common to both families; the checksum covers
  * the pseudo-header with protocol 6 (TCP), whatever number carried it.
  *
  * Return: 0 (the skb is always consumed).
  */
-int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
-		      void (*send_reset)(struct net *net, struct sk_buff *skb))
+int atcp_rcv_validate(struct sk_buff *skb, bool ipv6)
 {
 	struct net *net = dev_net(skb->dev);
 	struct atcp_opts opts;
@@ -813,16 +966,18 @@ int atcp_rcv_validate(struct sk_buff *skb, bool ipv6,
 
 	ATCP_INC_STATS(net, INSEGS);
 
+	if (!atcp_addrs_ok(skb, ipv6))
+		goto bad;
+
 	if (atcp_hdr_check(skb))
 		goto bad;
 	if (atcp_csum_init(skb, ipv6))
 		goto csum_error;
 	if (skb_checksum_complete(skb))
 		goto csum_error;
-	if (atcp_parse_options(tcp_hdr(skb), &opts))
-		goto bad;
+	atcp_parse_options(tcp_hdr(skb), &opts);
 
-	return atcp_rcv(net, skb, &opts, send_reset);
+	return atcp_rcv(net, skb, &opts);
 
 csum_error:
 	ATCP_INC_STATS(net, INCSUMERRORS);
@@ -841,5 +996,5 @@ discard:
  */
 int atcp_v4_rcv(struct sk_buff *skb)
 {
-	return atcp_rcv_validate(skb, false, atcp_v4_send_reset);
+	return atcp_rcv_validate(skb, false);
 }

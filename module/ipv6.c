@@ -101,7 +101,14 @@ drop:
 	kfree_skb(nskb);
 }
 
-static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
+/**
+ * atcp_v6_send_reset() - answer an IPv6 segment that found no connection
+ * @net: namespace the segment arrived in
+ * @skb: the segment, skb->data at its validated TCP header
+ *
+ * Never answers a RST.  Callers go through atcp_send_reset().
+ */
+void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct sk_buff *nskb;
@@ -120,7 +127,7 @@ static void atcp_v6_send_reset(struct net *net, struct sk_buff *skb)
 
 static int atcp_v6_rcv(struct sk_buff *skb)
 {
-	return atcp_rcv_validate(skb, true, atcp_v6_send_reset);
+	return atcp_rcv_validate(skb, true);
 }
 
 /* Output of a connected AF_INET6 socket: cached route, ip6_xmit(). */
@@ -324,7 +331,6 @@ static const struct atcp_af_ops atcp_ipv6_af_ops = {
 	.send_check	= atcp_v6_send_check,
 	.net_header_len	= sizeof(struct ipv6hdr),
 	.send_synack	= atcp_v6_send_synack,
-	.send_reset	= atcp_v6_send_reset,
 	.request_init	= atcp_v6_request_init,
 	.child_init	= atcp_v6_child_init,
 	.cookie_check	= atcp_v6_cookie_check,
@@ -337,7 +343,6 @@ static const struct atcp_af_ops atcp_ipv6_mapped_af_ops = {
 	.send_check	= atcp_v4_send_check,
 	.net_header_len	= sizeof(struct iphdr),
 	.send_synack	= atcp_v6_send_synack,
-	.send_reset	= atcp_v4_send_reset,
 	.request_init	= atcp_v6_request_init,
 	.child_init	= atcp_v6_child_init,
 	.cookie_check	= atcp_v6_cookie_check,
@@ -456,6 +461,7 @@ failure:
 
 static int atcpv6_init_sock(struct sock *sk)
 {
+	atcp_init_timers(sk);
 	atcp_init_conn(sk);
 	atcp_sk(sk)->af_ops = &atcp_ipv6_af_ops;
 	return 0;

@@ -135,21 +135,27 @@ int atcp_listen_start(struct sock *sk, int backlog)
 	lq->req_mask = nbuckets - 1;
 	INIT_LIST_HEAD(&lq->accept_queue);
 
-	if (inet_sk(sk)->inet_num ? atcp_listen_port_check(sk) :
+	/* Not in the listening table yet: no segment can reach it. */
+	as->lq = lq;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
+	as->rcv_wnd = min_t(u32, sk->sk_rcvbuf / 2, U16_MAX);
+	/*
+	 * A bound port is checked against other listeners and the socket
+	 * enters LISTEN under the same bind-bucket lock, as
+	 * inet_csk_listen_start() does, so that of two racing listen()s on
+	 * one port only one succeeds.
+	 */
+	if (inet_sk(sk)->inet_num ? atcp_listen_port_claim(sk) :
 	    atcp_get_port(sk, 0)) {
+		as->lq = NULL;
 		kvfree(lq->reqs);
 		kfree(lq);
 		return -EADDRINUSE;
 	}
+	if (sk->sk_state != TCP_LISTEN)
+		atcp_set_state(sk, TCP_LISTEN);
 	inet_sk(sk)->inet_sport = htons(inet_sk(sk)->inet_num);
-
-	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
-	WRITE_ONCE(sk->sk_ack_backlog, 0);
-	as->rcv_wnd = min_t(u32, sk->sk_rcvbuf / 2, U16_MAX);
-	atcp_bh_lock_sock(sk);
-	as->lq = lq;
-	atcp_set_state(sk, TCP_LISTEN);
-	atcp_bh_unlock_sock(sk);
 	atcp_lhash_insert(sk);
 	return 0;
 }
@@ -223,19 +229,39 @@ struct sock *atcp_accept_dequeue(struct sock *sk)
 	return child ? (struct sock *)child : NULL;
 }
 
+/*
+ * Whether the accept queue is empty; the caller owns @sk.  A listener that
+ * left LISTEN (close(), shutdown(SHUT_RD), connect(AF_UNSPEC) from another
+ * thread: atcp_listen_stop()) has no queue any more: it reads as empty.
+ */
+static bool atcp_accept_queue_empty(const struct sock *sk)
+{
+	const struct atcp_listen *lq = atcp_sk(sk)->lq;
+
+	return !lq || list_empty(&lq->accept_queue);
+}
+
+/*
+ * As inet_csk_wait_for_connect().  The queue is tested before the socket
+ * is released: once released, atcp_listen_stop() may free it.  A child
+ * queued after the test wakes us through woken_wake_function(), since we
+ * are on the wait queue already.
+ */
 static int atcp_wait_for_connect(struct sock *sk, long timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	bool empty;
 	int err;
 
 	add_wait_queue_exclusive(sk_sleep(sk), &wait);
 	for (;;) {
+		empty = atcp_accept_queue_empty(sk);
 		release_sock(sk);
-		if (list_empty(&atcp_sk(sk)->lq->accept_queue))
+		if (empty)
 			timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
 		lock_sock(sk);
 		err = 0;
-		if (!list_empty(&atcp_sk(sk)->lq->accept_queue))
+		if (!atcp_accept_queue_empty(sk))
 			break;
 		err = -EINVAL;
 		if (sk->sk_state != TCP_LISTEN)
@@ -339,7 +365,10 @@ static int atcp_create_child(struct sock *lsk, const struct atcp_request *req,
 	child->sk_max_ack_backlog = 0;
 	as->lq = NULL;
 	as->parent = NULL;
+	as->unhash_rcu = 0;	/* never in a table: hashed from softirq */
 	INIT_LIST_HEAD(&as->accept_node);
+	/* The clone copied the listener's timer_list structs as they were. */
+	atcp_init_timers(child);
 	atcp_init_conn(child);
 
 	if (las->af_ops->child_init(child, req))
@@ -445,6 +474,15 @@ static int atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 
 	if (!READ_ONCE(an->syncookies) || tcp_hdr(skb)->syn)
 		return -1;
+	/*
+	 * As tcp_synq_no_recent_overflow(): no cookie went out while one
+	 * could still be valid, so this ACK cannot carry one.  Checking it
+	 * anyway would give a blind attacker a guess at a cookie (1 in 2^22)
+	 * for every ACK he sends, at any time.
+	 */
+	if (!las->lq->last_cookie ||
+	    time_after(jiffies, las->lq->last_cookie + ATCP_COOKIE_VALID))
+		return -1;
 	mss = las->af_ops->cookie_check(skb);
 	if (!mss) {
 		ATCP_INC_STATS(sock_net(lsk), SYNCOOKIESFAILED);
@@ -508,7 +546,10 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
 		atcp_listen_overflow(lsk);
 		return;
 	}
-	if (syncookies == 2) {
+	/* A SYN that ended a TIME-WAIT entry has its ISS: never a cookie. */
+	if (ATCP_SKB_CB(skb)->tw_isn) {
+		cookie = false;
+	} else if (syncookies == 2) {
 		cookie = true;
 	} else if (lq->syn_qlen >= lq->syn_max) {
 		if (!syncookies) {
@@ -538,12 +579,13 @@ static void atcp_conn_request(struct sock *lsk, struct sk_buff *skb,
 		req->dead = 1;
 		/* Counted when issued, as Linux does, sent or not. */
 		ATCP_INC_STATS(sock_net(lsk), SYNCOOKIESSENT);
+		lq->last_cookie = jiffies ? : 1;
 		las->af_ops->send_synack(lsk, req);
 		atcp_req_put(req);
 		return;
 	}
 
-	req->iss = atcp_request_isn(req);
+	req->iss = ATCP_SKB_CB(skb)->tw_isn ? : atcp_request_isn(req);
 	hlist_add_head(&req->node,
 		       &lq->reqs[atcp_req_hash(lq, &req->raddr, req->rport)]);
 	lq->syn_qlen++;
@@ -577,7 +619,7 @@ static bool atcp_listen_to_child(struct sock *lsk, struct sk_buff *skb,
 	ret = atcp_deliver(child, skb, opts);
 	atcp_bh_unlock_sock(child);
 	if (ret < 0)
-		atcp_sk(child)->af_ops->send_reset(sock_net(child), skb);
+		atcp_send_reset(sock_net(child), skb);
 	if (ret)
 		kfree_skb(skb);
 	sock_put(child);
@@ -614,8 +656,14 @@ int atcp_listen_rcv(struct sock *lsk, struct sk_buff *skb,
 			return 0;
 		}
 		if (th->syn && !th->ack) {
-			/* Retransmitted SYN: answer with the SYN-ACK again. */
-			if (ATCP_SKB_CB(skb)->seq == req->irs) {
+			/*
+			 * Retransmitted SYN: answer with the SYN-ACK again, at
+			 * most once per invalid_ratelimit (tcp_check_req()).
+			 */
+			if (ATCP_SKB_CB(skb)->seq == req->irs &&
+			    !atcp_oow_rate_limited(sock_net(lsk), skb,
+						   ATCP_MIB_ACKSKIPPEDSYNRECV,
+						   &req->last_oow_ack_time)) {
 				req->synack_us = 0;	/* Karn */
 				atcp_sk(lsk)->af_ops->send_synack(lsk, req);
 			}

@@ -198,7 +198,6 @@ const struct atcp_af_ops atcp_ipv4_af_ops = {
 	.send_check	= atcp_v4_send_check,
 	.net_header_len	= sizeof(struct iphdr),
 	.send_synack	= atcp_v4_send_synack,
-	.send_reset	= atcp_v4_send_reset,
 	.request_init	= atcp_v4_request_init,
 	.child_init	= atcp_v4_child_init,
 	.cookie_check	= atcp_v4_cookie_check,
@@ -305,7 +304,6 @@ static int __net_init atcp_net_init(struct net *net)
 	int err;
 
 	atcp_net_defaults(an);
-	spin_lock_init(&an->challenge_lock);
 
 	an->mib = alloc_percpu(struct atcp_mib);
 	if (!an->mib)

@@ -167,6 +167,28 @@ void atcp_v4_send_reset(struct net *net, struct sk_buff *skb)
 }
 
 /**
+ * atcp_send_reset() - answer a segment that found no connection, in the
+ *	family it arrived in
+ * @net: namespace the segment arrived in
+ * @skb: the segment, skb->data at its validated TCP header
+ *
+ * Every path that resets (softirq, a socket's backlog, TIME-WAIT, a
+ * listener's child) comes here: the reply's family is the segment's, not
+ * the socket's, as in tcp_v6_do_rcv() (a dual-stack listener takes IPv4
+ * segments too).  Never answers a RST.
+ */
+void atcp_send_reset(struct net *net, struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		atcp_v6_send_reset(net, skb);
+		return;
+	}
+#endif
+	atcp_v4_send_reset(net, skb);
+}
+
+/**
  * atcp_clock_ms() - the millisecond clock timestamps are taken from
  *
  * Return: milliseconds, wrapping at 2^32 (RFC 7323 TSval clock).
@@ -381,7 +403,7 @@ static void atcp_established_opts(struct sock *sk, struct atcp_out_opts *o,
 		return;
 	max = min(max, (room - TCPOLEN_SACK_BASE_ALIGNED) /
 		       TCPOLEN_SACK_PERBLOCK);
-	if (as->sack_ok && !skb_queue_empty(&as->ooo_queue))
+	if (as->sack_ok && !RB_EMPTY_ROOT(&as->ooo_queue))
 		o->num_sacks = atcp_sack_blocks(sk, o->sack, max);
 }
 
@@ -967,30 +989,51 @@ struct sk_buff *atcp_alloc_skb(struct sock *sk, unsigned int size, gfp_t gfp,
 }
 
 /**
- * atcp_send_fin() - queue our FIN and send it when its turn comes
- * @sk: the socket, owned by the caller (process context), its state
- *	already changed
+ * atcp_fin_queued() - whether our FIN is on the send queue
+ * @sk: the socket, owned by the caller
+ *
+ * Return: true once atcp_queue_fin() ran.
+ */
+bool atcp_fin_queued(const struct sock *sk)
+{
+	const struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+
+	return tail && (ATCP_SKB_CB(tail)->flags & TCPHDR_FIN);
+}
+
+/**
+ * atcp_queue_fin() - queue our FIN after the data, without sending it
+ * @sk: the socket, owned by the caller (process context)
  *
  * The FIN rides on the last unsent segment when there is one, as TCP
- * does; it takes one sequence number.
+ * does; it takes one sequence number.  A FIN already queued stays the
+ * only one.
  */
-void atcp_send_fin(struct sock *sk)
+void atcp_queue_fin(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
 
-	if (tail && as->send_head) {
-		ATCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
-		ATCP_SKB_CB(tail)->end_seq++;
-		as->write_seq++;
-	} else {
+	if (atcp_fin_queued(sk))
+		return;
+	if (!tail || !as->send_head) {
 		tail = atcp_alloc_skb(sk, 0, sk_gfp_mask(sk, GFP_KERNEL) |
 				      __GFP_NOFAIL, true);
 		atcp_queue_skb(sk, tail);
-		ATCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
-		ATCP_SKB_CB(tail)->end_seq++;
-		as->write_seq++;
 	}
+	ATCP_SKB_CB(tail)->flags |= TCPHDR_FIN;
+	ATCP_SKB_CB(tail)->end_seq++;
+	as->write_seq++;
+}
+
+/**
+ * atcp_send_fin() - queue our FIN and send it when its turn comes
+ * @sk: the socket, owned by the caller (process context), its state
+ *	already changed
+ */
+void atcp_send_fin(struct sock *sk)
+{
+	atcp_queue_fin(sk);
 	atcp_write_xmit(sk, ATCP_NAGLE_PUSH);
 }
 

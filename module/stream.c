@@ -58,6 +58,26 @@ static void atcp_push(struct sock *sk, int flags, int copied)
 	atcp_write_xmit(sk, (flags & MSG_MORE) ? ATCP_NAGLE_CORK : 0);
 }
 
+/*
+ * As tcp_remove_empty_skb(): a segment buffer sendmsg() queued but could
+ * not fill (its copy faulted) leaves the queue.  Sent, it would be a
+ * zero-length "segment" in flight that no peer acknowledges, retransmitted
+ * until the connection times out.  Only an unsent tail can be empty.
+ */
+static void atcp_remove_empty_skb(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (!skb || !as->send_head || skb->len ||
+	    ATCP_SKB_CB(skb)->end_seq != ATCP_SKB_CB(skb)->seq)
+		return;
+	if (as->send_head == skb)
+		as->send_head = NULL;
+	__skb_unlink(skb, &sk->sk_write_queue);
+	atcp_wmem_free_skb(sk, skb);
+}
+
 /**
  * atcp_sendmsg() - sk_prot->sendmsg
  * @sk: the socket
@@ -137,6 +157,7 @@ wait_for_space:
 	return copied;
 
 do_error:
+	atcp_remove_empty_skb(sk);
 	if (copied) {
 		atcp_push(sk, flags, copied);
 		release_sock(sk);
@@ -407,17 +428,6 @@ int atcp_recvmsg_addr(struct sock *sk, struct msghdr *msg, size_t len,
  */
 void atcp_shutdown(struct sock *sk, int how)
 {
-	if (!(how & SEND_SHUTDOWN))
-		return;
-	switch (sk->sk_state) {
-	case TCP_ESTABLISHED:
-	case TCP_SYN_RECV:
-		atcp_set_state(sk, TCP_FIN_WAIT1);
-		atcp_send_fin(sk);
-		break;
-	case TCP_CLOSE_WAIT:
-		atcp_set_state(sk, TCP_LAST_ACK);
-		atcp_send_fin(sk);
-		break;
-	}
+	if (how & SEND_SHUTDOWN)
+		atcp_close_send(sk);
 }

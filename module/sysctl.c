@@ -85,6 +85,7 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_INT(max_orphans, &atcp_zero, &atcp_int_max),
 	ATCP_INT(rfc1337, &atcp_zero, &atcp_one),
 	ATCP_INT(challenge_ack_limit, &atcp_one, &atcp_int_max),
+	ATCP_INT(invalid_ratelimit, &atcp_zero, &atcp_int_max),
 	ATCP_INT(rto_min_ms, &atcp_one, &atcp_1000),
 	{
 		.procname	= "congestion_control",
@@ -130,6 +131,7 @@ void atcp_net_defaults(struct atcp_net *an)
 	an->max_orphans = max_t(unsigned long, cnt / 2, 128);
 	an->rfc1337 = 0;
 	an->challenge_ack_limit = 1000;
+	an->invalid_ratelimit = 500;
 	an->rto_min_ms = 200;
 	strscpy(an->congestion_control, "cubic", sizeof(an->congestion_control));
 	an->cc_default = &atcp_cubic;

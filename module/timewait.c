@@ -177,6 +177,7 @@ void atcp_time_wait(struct sock *sk, int state)
 	/* sock_diag lists the object under the socket's cookie, as TCP. */
 	sock_diag_save_cookie(sk, tw->cookie);
 	tw->mark = READ_ONCE(sk->sk_mark);
+	tw->last_oow_ack_time = as->last_oow_ack_time;
 	timer_setup(&tw->timer, atcp_tw_timer, TIMER_PINNED);
 
 	b = atcp_tw_chain(tw);
@@ -303,6 +304,20 @@ static void atcp_tw_send(struct atcp_tw *tw, struct sk_buff *skb, u8 flags,
 #endif
 }
 
+/*
+ * An ACK answering an invalid segment, at most one per invalid_ratelimit
+ * (tcp_timewait_check_oow_rate_limit()): two TIME-WAITs, or a TIME-WAIT
+ * and a confused peer, would otherwise answer each other for ever.  The
+ * ACK of a retransmitted FIN is not limited: that FIN is valid.
+ */
+static void atcp_tw_send_oow_ack(struct atcp_tw *tw, struct sk_buff *skb)
+{
+	if (!atcp_oow_rate_limited(read_pnet(&tw->net), skb,
+				   ATCP_MIB_ACKSKIPPEDTIMEWAIT,
+				   &tw->last_oow_ack_time))
+		atcp_tw_send(tw, skb, TCPHDR_ACK, tw->snd_nxt);
+}
+
 /**
  * atcp_tw_rcv() - a segment for a 4-tuple in TIME-WAIT
  * @tw: the object, a reference held by the caller
@@ -331,7 +346,7 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb,
 		    atcp_seq_after(cb->seq, tw->rcv_nxt))
 			return ATCP_TW_SYN;
 		/* An old duplicate: remind the peer where we are. */
-		atcp_tw_send(tw, skb, TCPHDR_ACK, tw->snd_nxt);
+		atcp_tw_send_oow_ack(tw, skb);
 		return ATCP_TW_DONE;
 	}
 
@@ -345,7 +360,7 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb,
 
 	if (paws_reject) {
 		ATCP_INC_STATS(read_pnet(&tw->net), PAWSESTAB);
-		atcp_tw_send(tw, skb, TCPHDR_ACK, tw->snd_nxt);
+		atcp_tw_send_oow_ack(tw, skb);
 		return ATCP_TW_DONE;
 	}
 
@@ -363,7 +378,7 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb,
 	/* A bare ACK in sequence needs nothing; anything else is answered. */
 	if (cb->seq == cb->end_seq && cb->seq == tw->rcv_nxt)
 		return ATCP_TW_DONE;
-	atcp_tw_send(tw, skb, TCPHDR_ACK, tw->snd_nxt);
+	atcp_tw_send_oow_ack(tw, skb);
 	return ATCP_TW_DONE;
 }
 

@@ -131,7 +131,8 @@ class Pkt:
 
 
 def parse_opts(seg, doff):
-    """TCP options of a segment: mss, wscale, sackok, tsval/tsecr."""
+    """TCP options of a segment: mss, wscale, sackok, tsval/tsecr, sack
+    (a tuple of (left, right) edges)."""
     o = {}
     opts = seg[20:doff * 4]
     i = 0
@@ -156,6 +157,9 @@ def parse_opts(seg, doff):
             o["sackok"] = 1
         elif kind == 8 and ln == 10:
             o["tsval"], o["tsecr"] = struct.unpack("!II", body)
+        elif kind == 5 and ln >= 10 and (ln - 2) % 8 == 0:
+            o["sack"] = tuple(struct.unpack("!II", body[j:j + 8])
+                              for j in range(0, ln - 2, 8))
         i += ln
     return o
 

@@ -39,6 +39,7 @@ max_tw_buckets		mem	0	$INT_MAX
 max_orphans		mem	0	$INT_MAX
 rfc1337			0	0	1
 challenge_ack_limit	1000	1	$INT_MAX
+invalid_ratelimit	500	0	$INT_MAX
 rto_min_ms		200	1	1000
 "
 

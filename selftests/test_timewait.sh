@@ -11,7 +11,10 @@
 #   * a SYN for the 4-tuple opens a new connection only with a newer
 #     timestamp (RFC 6191) or, without timestamps, a sequence number
 #     beyond the old RCV.NXT (RFC 1122); otherwise TIME_WAIT ACKs it; a
-#     real client reconnecting from the same port gets through at once;
+#     real client reconnecting from the same port gets through at once,
+#     and its connection's ISS is the TIME_WAIT's SND.NXT + 65537;
+#   * TIME_WAIT answers at most one invalid segment (an old SYN) per
+#     net.atcp.invalid_ratelimit; the other cases run with it at 0;
 #   * SO_REUSEADDR lets a restarted server bind while its old connection
 #     is in TIME_WAIT (both must set it; EADDRINUSE otherwise, and never
 #     next to a listener); with every port of ip_local_port_range in

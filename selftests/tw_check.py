@@ -145,6 +145,9 @@ def fl(x):
 
 setsys(NS1, "net.atcp.msl", MSL)
 setsys(NS2, "net.atcp.msl", MSL)
+# The scripted cases check what TIME-WAIT answers, a segment or two at a
+# time: no rate limit on the answers, except where one is checked.
+setsys(NS1, "net.atcp.invalid_ratelimit", 0)
 
 
 # --------------------------------------------------- 2 * msl, TW counter --
@@ -312,6 +315,29 @@ with guarded("SYN in TIME_WAIT, no timestamps"):
              "(RFC 1122 4.2.2.13)", True, pr.snd_nxt + 100000, False)
 
 
+with guarded("TIME_WAIT answers, invalid_ratelimit 500 ms"):
+    sysctl_set(NS1, "net.atcp.invalid_ratelimit", 500)
+    pr, fin = scripted_tw(5122, ts=False)
+    st0 = stat(NS1)
+    pr.skip_seen()
+    for i in range(3):		# old duplicate SYNs, in quick succession
+        pr.send(SYN, seq=pr.snd_nxt - 1000 - i, ack=0, ts=False, mss=1460,
+                advance=False)
+    got = []
+    while True:
+        x = reply(pr, 0.4)
+        if x is None:
+            break
+        got.append(x)
+    d = stat_delta(st0, stat(NS1), "ACKSkippedTimeWait")
+    result(len(got) == 1 and got[0].fl() == "A" and
+           d["ACKSkippedTimeWait"] == 2,
+           "three old SYNs within 500 ms: TIME_WAIT ACKs the first only, "
+           "ACKSkippedTimeWait +2 (tcp_timewait_check_oow_rate_limit())",
+           "answers %s; %r" % ([str(x) for x in got], d))
+    sysctl_set(NS1, "net.atcp.invalid_ratelimit", 0)
+
+
 # ------------------------- a real client reopens the 4-tuple in TW --
 with guarded("reopening a 4-tuple in TIME_WAIT"):
     ls = listener(4, 7010)
@@ -342,6 +368,15 @@ with guarded("reopening a 4-tuple in TIME_WAIT"):
     result([x.fl() for x in segs[:3]] == ["S", "SA", "A"],
            "capture: SYN answered by SYN,ACK (not by TIME_WAIT's ACK)",
            *[str(x) for x in segs[:6]])
+    fins = cap.snapshot(lambda x: x.sport == 7010 and x.dport == cport and
+                        x.flags & FIN and x.t < t0)
+    sa = [x for x in segs if x.fl() == "SA"]
+    want = (fins[-1].seq + 1 + 65537) & 0xffffffff if fins else None
+    result(sa and sa[0].seq == want, "the new connection's ISS is the "
+           "TIME_WAIT's SND.NXT + 65537, beyond the old sequence space "
+           "(as tcp_timewait_state_process(); RFC 6191 section 2)",
+           "server FIN %s; SYN,ACK %s" % (fins[-1] if fins else None,
+                                          sa[0] if sa else None))
     st = [x.state for x in find(P2, 4, 7010, cport)]
     result(st == [1], "ns2 lists the 4-tuple ESTABLISHED, the TIME_WAIT "
            "is gone", "states %r" % st)
