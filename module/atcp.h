@@ -196,7 +196,7 @@ struct atcp_af_ops {
 };
 
 /**
- * struct atcp_listen - listener state: the two queues of seed 002
+ * struct atcp_listen - listener state: the SYN queue and the accept queue
  * @reqs: SYN queue, hashed by peer address and port
  * @req_mask: number of @reqs buckets minus one
  * @syn_qlen: requests in the SYN queue
@@ -445,8 +445,8 @@ enum {
 #define ATCP_ACK_SCHED		1	/* an ACK is owed */
 #define ATCP_ACK_TIMER		2	/* the delayed ACK timer is armed */
 
-/* Delayed ACK timeout: at most 40 ms (issue #4, Linux's TCP_DELACK_MIN). */
-#define ATCP_DELACK_MAX		(HZ / 25)
+/* Delayed ACK timeout: 40 ms, Linux's TCP_DELACK_MIN (RFC 9293 3.8.6.3). */
+#define ATCP_DELACK_MIN		(HZ / 25)
 /* Segments acknowledged at once when a connection starts or is poked. */
 #define ATCP_QUICKACK_SEGS	16
 

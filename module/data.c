@@ -5,7 +5,7 @@
  * back in SACK blocks, RFC 2018); the peer's FIN (RFC 9293 3.10.7.4,
  * eighth step); and when to acknowledge: at once for out-of-order or
  * duplicate data and while in quick-ACK mode, otherwise every second full
- * segment or after at most ATCP_DELACK_MAX (RFC 9293 3.8.6.3, RFC 5681
+ * segment or after at most ATCP_DELACK_MIN (RFC 9293 3.8.6.3, RFC 5681
  * 4.2).
  *
  * Queued segments keep their payload only (skb->data at the first byte)
@@ -84,7 +84,7 @@ void atcp_ack_snd_check(struct sock *sk, bool now)
 	if (!(as->ack_pending & ATCP_ACK_TIMER)) {
 		as->ack_pending |= ATCP_ACK_TIMER;
 		sk_reset_timer(sk, &as->delack_timer,
-			       jiffies + ATCP_DELACK_MAX);
+			       jiffies + ATCP_DELACK_MIN);
 	}
 }
 

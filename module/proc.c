@@ -209,7 +209,7 @@ static void atcp_proc_sock_tail(struct seq_file *seq, struct sock *sk,
 	seq_printf(seq, " %d %pK %lu %lu %u %u %d",
 		   f->refcnt, sk, f->rto,
 		   listen ? 0UL :
-		   (unsigned long)jiffies_to_clock_t(ATCP_DELACK_MAX),
+		   (unsigned long)jiffies_to_clock_t(ATCP_DELACK_MIN),
 		   listen ? 0U : (unsigned int)READ_ONCE(as->quickack) << 1,
 		   listen ? ATCP_INIT_CWND : READ_ONCE(as->cc.cwnd),
 		   f->ssthresh);

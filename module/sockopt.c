@@ -237,7 +237,7 @@ void atcp_get_info(struct sock *sk, struct tcp_info *info)
 		info->tcpi_rcv_wscale = as->rcv_wscale;
 	}
 	info->tcpi_rto = jiffies_to_usecs(as->rto);
-	info->tcpi_ato = jiffies_to_usecs(ATCP_DELACK_MAX);
+	info->tcpi_ato = jiffies_to_usecs(ATCP_DELACK_MIN);
 	info->tcpi_snd_mss = as->mss;
 	info->tcpi_rcv_mss = as->rcv_mss ? : ATCP_MSS_DEFAULT;
 	info->tcpi_unacked = as->packets_out;

@@ -101,7 +101,8 @@ EXPORT_SYMBOL_IF_KUNIT(atcp_state_transition_ok);
  * @sk: the socket, owned by the caller (socket lock or bh lock held)
  * @state: the new state
  *
- * Keeps CurrEstab in step, and fires the generic inet_sock_set_state
+ * Keeps CurrEstab in step (ESTABLISHED and CLOSE-WAIT connections, as
+ * tcp_set_state() counts them), and fires the generic inet_sock_set_state
  * tracepoint.  An illegal transition is a bug in the caller: it WARNs once
  * and is counted, but the state is still set so teardown can proceed.
  */
@@ -119,9 +120,11 @@ void atcp_set_state(struct sock *sk, int state)
 		ATCP_INC_STATS(net, BADSTATECHANGE);
 	}
 
-	if (state == TCP_ESTABLISHED)
+	if (state == TCP_ESTABLISHED ||
+	    (state == TCP_CLOSE_WAIT && old == TCP_SYN_RECV))
 		ATCP_INC_STATS(net, CURRESTAB);
-	else if (old == TCP_ESTABLISHED)
+	else if ((old == TCP_ESTABLISHED && state != TCP_CLOSE_WAIT) ||
+		 old == TCP_CLOSE_WAIT)
 		ATCP_DEC_STATS(net, CURRESTAB);
 
 	trace_atcp_set_state(sk, old, state);

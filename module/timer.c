@@ -9,7 +9,7 @@
  *    TCP_SYNCNT / syn_retries while connecting; retries1 (the route is
  *    looked up again), retries2 or orphan_retries, and TCP_USER_TIMEOUT
  *    once connected.
- *  - delack_timer: an ACK owed for at most ATCP_DELACK_MAX.
+ *  - delack_timer: an ACK owed for at most ATCP_DELACK_MIN.
  *  - ka_timer: keepalive probes (RFC 9293 3.8.4) and, for an orphan in
  *    FIN-WAIT-2, its fin_timeout (TCP_LINGER2) lifetime.
  *
@@ -412,8 +412,8 @@ static void atcp_ka_timer(struct timer_list *t)
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
 		/*
 		 * The orphan's FIN-WAIT-2 lifetime is over.  It goes away
-		 * quietly; a late FIN then meets no connection and is
-		 * answered with RST (the seed 004 capture).
+		 * quietly, as in tcp_keepalive_timer(); a late FIN then
+		 * meets no connection and is answered with RST.
 		 */
 		atcp_done(sk);
 		goto out;

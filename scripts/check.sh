@@ -5,7 +5,9 @@
 #
 #   1. scripts/deps.sh            install missing packages (root)
 #   2. scripts/build-kernel.sh    the debug test kernel (cached)
-#   3. make KDIR=... W=1          module/atcp.ko + kunit/atcp_test.ko;
+#   3. make KDIR=... W=1          module/atcp.ko + kunit/atcp_test.ko
+#                                 (scripts/module-kdir.sh first drops
+#                                 objects built against another kernel);
 #                                 make -C selftests / tools if they have a
 #                                 Makefile; make checkpatch / make sparse if
 #                                 their scripts exist
@@ -79,6 +81,7 @@ phase_end
 
 # ---- 3. module, helpers, lint ------------------------------------------------------
 phase_start "building the module (make KDIR=$kdir W=1)"
+scripts/module-kdir.sh "$kdir"	# no objects of another kernel's build
 if make -s KDIR="$kdir" W=1 >"$out/module-build.log" 2>&1; then
 	pass "build: module"
 else

@@ -30,6 +30,7 @@ log "building the module"
 # obj-$(CONFIG_KUNIT)), which the demo does not load: a third less to
 # compile.  It changes no compiler flag, so `make check` reuses module/'s
 # objects and builds only kunit/.
+scripts/module-kdir.sh "$kdir"	# no objects of another kernel's build
 make -s -j"$(nproc)" KDIR="$kdir" W=1 CONFIG_KUNIT= >"$out/module-build.log" 2>&1 || {
 	cat "$out/module-build.log" >&2
 	log "module build failed"
