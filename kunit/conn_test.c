@@ -2,10 +2,12 @@
 /*
  * KUnit tests for module/conn.c: what resetting a socket's connection
  * state (atcp_init_conn(), run by atcp_disconnect() for connect() after a
- * failure and connect(AF_UNSPEC)) may and may not touch.
+ * failure and connect(AF_UNSPEC)) may and may not touch; the buffers and
+ * the window scale a new socket gets from net.atcp.rmem and wmem.
  */
 #include <kunit/test.h>
 #include <linux/jiffies.h>
+#include <linux/log2.h>
 #include <linux/net.h>
 #include <linux/timer.h>
 #include <net/net_namespace.h>
@@ -55,8 +57,52 @@ static void atcp_conn_test_reset_keeps_timers(struct kunit *test)
 	release_sock(sk);
 }
 
+/*
+ * The window scale a SYN announces (atcp_select_wscale(), as
+ * tcp_select_initial_window()): from net.atcp.rmem[2] (6 MiB: 7; the
+ * 15 MiB of Linux's packetdrill defaults: 8), unless the core's rmem_max
+ * is larger; from the buffer when SO_RCVBUF fixed it.  init_net's rmem
+ * is changed for the test and restored.
+ */
+static void atcp_conn_test_wscale(struct kunit *test)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct atcp_net *an = atcp_pernet(sock_net(sk));
+	int saved = an->rmem[2];
+	u32 rmem_max = READ_ONCE(sysctl_rmem_max);
+
+	if (rmem_max > 6291456)
+		kunit_skip(test, "net.core.rmem_max %u dominates", rmem_max);
+	WRITE_ONCE(an->rmem[2], 6291456);
+	KUNIT_EXPECT_EQ(test, atcp_select_wscale(sk), 7);
+	WRITE_ONCE(an->rmem[2], 15728640);
+	KUNIT_EXPECT_EQ(test, atcp_select_wscale(sk), 8);
+	WRITE_ONCE(an->rmem[2], 4096);	/* rmem_max (212992 by default) */
+	KUNIT_EXPECT_EQ(test, atcp_select_wscale(sk),
+			clamp_t(int, ilog2(rmem_max) - 15, 0, 14));
+	WRITE_ONCE(an->rmem[2], 15728640);
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	WRITE_ONCE(sk->sk_rcvbuf, 131072);	/* SO_RCVBUF 65536 */
+	KUNIT_EXPECT_EQ(test, atcp_select_wscale(sk), 1);
+	release_sock(sk);
+	WRITE_ONCE(an->rmem[2], saved);
+}
+
+/* A new socket's buffers are net.atcp.rmem[1] and wmem[1]. */
+static void atcp_conn_test_buffers(struct kunit *test)
+{
+	struct sock *sk = ((struct socket *)test->priv)->sk;
+	struct atcp_net *an = atcp_pernet(sock_net(sk));
+
+	KUNIT_EXPECT_EQ(test, sk->sk_rcvbuf, an->rmem[1]);
+	KUNIT_EXPECT_EQ(test, sk->sk_sndbuf, an->wmem[1]);
+}
+
 static struct kunit_case atcp_conn_test_cases[] = {
 	KUNIT_CASE(atcp_conn_test_reset_keeps_timers),
+	KUNIT_CASE(atcp_conn_test_wscale),
+	KUNIT_CASE(atcp_conn_test_buffers),
 	{}
 };
 

@@ -51,8 +51,8 @@ static const struct atcp_sysctl_int atcp_sysctl_ints[] = {
 	ATCP_INT(rto_min_ms, 200, 1, 1000),
 };
 
-/* The integers above plus congestion_control. */
-#define ATCP_SYSCTL_ENTRIES	(ARRAY_SIZE(atcp_sysctl_ints) + 1)
+/* The integers above, rmem, wmem and congestion_control. */
+#define ATCP_SYSCTL_ENTRIES	(ARRAY_SIZE(atcp_sysctl_ints) + 3)
 
 struct atcp_sysctl_ctx {
 	struct atcp_net *an;
@@ -316,6 +316,43 @@ static void atcp_sysctl_test_cc(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "cubic\n");
 }
 
+/*
+ * rmem and wmem: three integers each (tcp_rmem, tcp_wmem), Linux's
+ * defaults, each value at least 1; a write with one out of range fails
+ * with EINVAL and changes none.
+ */
+static void atcp_sysctl_test_mem_vectors(struct kunit *test)
+{
+	static const struct {
+		const char *name;
+		const char *def;
+	} vec[] = {
+		{ "rmem", "4096\t131072\t6291456\n" },
+		{ "wmem", "4096\t16384\t4194304\n" },
+	};
+	struct atcp_sysctl_ctx *ctx = test->priv;
+	char buf[64];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vec); i++) {
+		struct ctl_table *t;
+		int *v;
+
+		t = atcp_sysctl_find(test, ctx->table, ctx->n, vec[i].name);
+		KUNIT_ASSERT_NOT_NULL(test, t);
+		v = t->data;
+		KUNIT_EXPECT_EQ(test, atcp_sysctl_read(t, buf, sizeof(buf)), 0);
+		KUNIT_EXPECT_STREQ(test, buf, vec[i].def);
+		KUNIT_EXPECT_EQ(test, atcp_sysctl_write(t, "4096 540000 15728640"),
+				0);
+		KUNIT_EXPECT_EQ(test, v[1], 540000);
+		KUNIT_EXPECT_EQ(test, v[2], 15728640);
+		KUNIT_EXPECT_EQ(test, atcp_sysctl_write(t, "4096 0 15728640"),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test, v[1], 540000);
+	}
+}
+
 /* Anything but reno and cubic fails with EINVAL and changes nothing. */
 static void atcp_sysctl_test_cc_reject(struct kunit *test)
 {
@@ -382,6 +419,7 @@ static struct kunit_case atcp_sysctl_test_cases[] = {
 	KUNIT_CASE_PARAM(atcp_sysctl_test_int_read, atcp_sysctl_int_gen_params),
 	KUNIT_CASE(atcp_sysctl_test_cc),
 	KUNIT_CASE(atcp_sysctl_test_cc_reject),
+	KUNIT_CASE(atcp_sysctl_test_mem_vectors),
 	KUNIT_CASE(atcp_sysctl_test_pernet),
 	{}
 };

@@ -298,8 +298,7 @@ static bool atcp_should_expand_sndbuf(const struct sock *sk)
 
 /*
  * As tcp_sndbuf_expand(): room for two congestion windows (at least ten
- * segments) of MSS-sized buffers, up to the protocol's wmem maximum
- * (4 MiB, as tcp_wmem[2]).
+ * segments) of MSS-sized buffers, up to net.atcp.wmem[2] (tcp_wmem[2]).
  */
 static void atcp_sndbuf_expand(struct sock *sk)
 {
@@ -308,8 +307,9 @@ static void atcp_sndbuf_expand(struct sock *sk)
 	u64 sndmem = 2 * max_t(u32, as->cc.cwnd, 10) * per_mss;
 
 	if (sndmem > READ_ONCE(sk->sk_sndbuf))
-		WRITE_ONCE(sk->sk_sndbuf, min_t(u64, sndmem,
-						atcp_sysctl_wmem[2]));
+		WRITE_ONCE(sk->sk_sndbuf,
+			   min_t(u64, sndmem,
+				 READ_ONCE(atcp_pernet(sock_net(sk))->wmem[2])));
 }
 
 /*

@@ -105,6 +105,10 @@ struct atcp_mib {
  * @challenge_ack_limit: challenge ACKs per second (RFC 5961)
  * @invalid_ratelimit: least time between two ACKs a connection sends in
  *	answer to invalid segments, milliseconds
+ * @rmem: receive buffer minimum, initial size and autotuning maximum,
+ *	bytes (tcp_rmem); the maximum also sets the window scale
+ * @wmem: send buffer minimum, initial size and autotuning maximum, bytes
+ *	(tcp_wmem)
  * @rto_min_ms: lower bound of the retransmission timeout, milliseconds
  * @congestion_control: default congestion control ("reno" or "cubic"),
  *	the sysctl's text
@@ -138,6 +142,8 @@ struct atcp_net {
 	int rfc1337;
 	int challenge_ack_limit;
 	int invalid_ratelimit;
+	int rmem[3];
+	int wmem[3];
 	int rto_min_ms;
 	char congestion_control[ATCP_CA_NAME_MAX];
 	const struct atcp_cong_ops *cc_default;
@@ -574,7 +580,6 @@ struct atcp_skb_cb {
 /* Fixed protocol limits (RFC 9293, RFC 6298, and Linux's values). */
 #define ATCP_MSS_DEFAULT	536U		/* RFC 9293 3.7.1 */
 #define ATCP_MSS_MIN		88U
-#define ATCP_RCV_WSCALE		7
 
 /**
  * struct atcp_sack_block - a SACK block, host byte order
@@ -963,6 +968,8 @@ void atcp_tw_walk_from(struct net *net, struct atcp_walk_pos *pos,
 
 /* conn.c */
 void atcp_init_conn(struct sock *sk);
+void atcp_init_sock_common(struct sock *sk);
+u8 atcp_select_wscale(const struct sock *sk);
 void atcp_destroy(struct sock *sk);
 void atcp_destroy_sock(struct sock *sk);
 void atcp_abort(struct sock *sk, int err, bool send_rst);

@@ -3,6 +3,7 @@
  * Socket-level connection management shared by both address families:
  * socket init, active open completion, listen/accept, poll, abort, close.
  */
+#include <linux/log2.h>
 #include <linux/poll.h>
 #include <net/inet_common.h>
 #include <net/sock.h>
@@ -57,14 +58,58 @@ void atcp_init_conn(struct sock *sk)
 	as->wscale_ok = 1;
 	as->sack_ok = 1;
 	as->ts_ok = 1;
-	as->rcv_wscale = ATCP_RCV_WSCALE;
+	as->rcv_wscale = atcp_select_wscale(sk);
 	as->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
-			    U16_MAX << ATCP_RCV_WSCALE);
+			    U16_MAX << as->rcv_wscale);
 	as->cc.cwnd = ATCP_INIT_CWND;
 	as->cc.ssthresh = ATCP_INFINITE_SSTHRESH;
 	sk->sk_write_space = atcp_write_space;
 }
 EXPORT_SYMBOL_IF_KUNIT(atcp_init_conn);
+
+/**
+ * atcp_select_wscale() - the window scale our SYN or SYN-ACK announces
+ * @sk: the connecting socket, or the listener
+ *
+ * As tcp_select_initial_window(): the shift that lets the largest window
+ * the socket may come to offer be expressed: that of net.atcp.rmem[2], of
+ * the core's rmem_max or of its own buffer, whichever is largest; when
+ * SO_RCVBUF fixed the buffer, the window that buffer gives (half of it,
+ * as tcp_full_space() with the default scaling ratio).  At most 14
+ * (RFC 7323 2.3).
+ *
+ * Return: the shift, 0 .. TCP_MAX_WSCALE.
+ */
+u8 atcp_select_wscale(const struct sock *sk)
+{
+	u32 full = READ_ONCE(sk->sk_rcvbuf) / 2;
+	u32 space = max3(full, (u32)READ_ONCE(sysctl_rmem_max),
+			 (u32)READ_ONCE(atcp_pernet(sock_net(sk))->rmem[2]));
+
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		space = min(space, full);
+	return clamp_t(int, ilog2(max_t(u32, space, 1)) - 15, 0,
+		       TCP_MAX_WSCALE);
+}
+EXPORT_SYMBOL_IF_KUNIT(atcp_select_wscale);
+
+/**
+ * atcp_init_sock_common() - what sk_prot->init does for both families
+ * @sk: the new socket
+ *
+ * Timers, connection state, and the buffers net.atcp.rmem[1] and
+ * net.atcp.wmem[1] give, as tcp_init_sock() takes them from tcp_rmem and
+ * tcp_wmem.
+ */
+void atcp_init_sock_common(struct sock *sk)
+{
+	struct atcp_net *an = atcp_pernet(sock_net(sk));
+
+	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(an->wmem[1]));
+	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(an->rmem[1]));
+	atcp_init_timers(sk);
+	atcp_init_conn(sk);
+}
 
 /**
  * atcp_init_sock() - sk_prot->init for AF_INET sockets
@@ -74,8 +119,7 @@ EXPORT_SYMBOL_IF_KUNIT(atcp_init_conn);
  */
 int atcp_init_sock(struct sock *sk)
 {
-	atcp_init_timers(sk);
-	atcp_init_conn(sk);
+	atcp_init_sock_common(sk);
 	atcp_sk(sk)->af_ops = &atcp_ipv4_af_ops;
 	return 0;
 }
@@ -176,6 +220,10 @@ int atcp_connect_finish(struct sock *sk)
 	as->rto = ATCP_TIMEOUT_INIT;
 	as->retransmits = 0;
 	as->syn_us = atcp_clock_us() ? : 1;
+	/* SO_RCVBUF and net.atcp.rmem may have changed since socket(). */
+	as->rcv_wscale = atcp_select_wscale(sk);
+	as->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+			    U16_MAX << as->rcv_wscale);
 	atcp_send_ctl(sk, TCPHDR_SYN, as->iss);
 	ATCP_INC_STATS(sock_net(sk), ACTIVEOPENS);
 	atcp_reset_rtx_timer(sk);

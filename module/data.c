@@ -585,7 +585,7 @@ static u64 atcp_space_for_win(const struct atcp_sock *as, u64 win)
  * tcp_rcv_space_adjust() does: when the application read more in that
  * RTT than in any before, the buffer grows to hold twice that plus what
  * the growth of the rate adds, so that the window stays ahead of the
- * sender, up to the protocol's rmem maximum (6 MiB, as tcp_rmem[2]).
+ * sender, up to net.atcp.rmem[2] (tcp_rmem[2]).
  * SO_RCVBUF fixes the buffer (SOCK_RCVBUF_LOCK), as for TCP.
  */
 void atcp_rcv_space_adjust(struct sock *sk)
@@ -605,7 +605,7 @@ void atcp_rcv_space_adjust(struct sock *sk)
 		rcvwin += 2 * div_u64(rcvwin * (copied - space), space);
 		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
 			rcvbuf = min_t(u64, atcp_space_for_win(as, rcvwin),
-				       atcp_sysctl_rmem[2]);
+				       READ_ONCE(atcp_pernet(sock_net(sk))->rmem[2]));
 			if (rcvbuf > READ_ONCE(sk->sk_rcvbuf))
 				WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
 		}

@@ -461,8 +461,7 @@ failure:
 
 static int atcpv6_init_sock(struct sock *sk)
 {
-	atcp_init_timers(sk);
-	atcp_init_conn(sk);
+	atcp_init_sock_common(sk);
 	atcp_sk(sk)->af_ops = &atcp_ipv6_af_ops;
 	return 0;
 }

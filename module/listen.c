@@ -323,7 +323,7 @@ static struct atcp_request *atcp_req_alloc(struct sock *lsk,
 	req->mss = opts->mss ? opts->mss : ATCP_MSS_DEFAULT;
 	req->wscale_ok = opts->wscale_ok;
 	req->snd_wscale = opts->wscale;
-	req->rcv_wscale = opts->wscale_ok ? ATCP_RCV_WSCALE : 0;
+	req->rcv_wscale = opts->wscale_ok ? atcp_select_wscale(lsk) : 0;
 	req->sack_ok = opts->sack_ok;
 	req->ts_ok = opts->ts_ok;
 	req->ts_recent = opts->tsval;
@@ -522,7 +522,7 @@ static int atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 		req->sack_ok = sack_ok;
 		req->wscale_ok = ws_ok;
 		req->snd_wscale = wscale;
-		req->rcv_wscale = ws_ok ? ATCP_RCV_WSCALE : 0;
+		req->rcv_wscale = ws_ok ? atcp_select_wscale(lsk) : 0;
 	}
 	req->dead = 1;
 	if (atcp_create_child(lsk, req, skb, opts))

@@ -206,9 +206,13 @@ const struct atcp_af_ops atcp_ipv4_af_ops = {
 
 /*
  * Socket memory: one pool for ATCP in pages, bounded as TCP bounds its
- * own (tcp_mem), and the per-socket send/receive minimums, defaults and
- * maximums (tcp_wmem/tcp_rmem).  Buffers start at net.core.*mem_default;
- * SO_SNDBUF / SO_RCVBUF set them as for any socket.
+ * own (tcp_mem), and the per-socket minimums the core guarantees even
+ * under pressure (sk_get_rmem0(), sk_get_wmem0()).  Initial sizes and
+ * autotuning maximums are the namespace's net.atcp.rmem and net.atcp.wmem
+ * (atcp_init_sock_common()); SO_SNDBUF / SO_RCVBUF set them as for any
+ * socket.  The module cannot add the per-namespace offsets TCP uses
+ * (proto.sysctl_rmem_offset points into struct net), so these minimums
+ * are the defaults of every namespace.
  */
 atomic_long_t atcp_memory_allocated;
 DEFINE_PER_CPU(int, atcp_memory_per_cpu_fw_alloc);

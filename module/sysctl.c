@@ -66,6 +66,17 @@ static int atcp_proc_congestion_control(atcp_ctl_table *table, int write,
 	.extra2		= hi,					\
 }
 
+/* Three integers, each within [lo, hi] (tcp_rmem, tcp_wmem). */
+#define ATCP_INTVEC3(field, lo, hi) {				\
+	.procname	= #field,				\
+	.data		= (void *)offsetof(struct atcp_net, field), \
+	.maxlen		= sizeof(int[3]),			\
+	.mode		= 0644,					\
+	.proc_handler	= proc_dointvec_minmax,			\
+	.extra1		= lo,					\
+	.extra2		= hi,					\
+}
+
 /* Template: .data holds offsets into struct atcp_net until relocated. */
 static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_INT(keepalive_time, &atcp_one, &atcp_32767),
@@ -86,6 +97,8 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_INT(rfc1337, &atcp_zero, &atcp_one),
 	ATCP_INT(challenge_ack_limit, &atcp_one, &atcp_int_max),
 	ATCP_INT(invalid_ratelimit, &atcp_zero, &atcp_int_max),
+	ATCP_INTVEC3(rmem, &atcp_one, &atcp_int_max),
+	ATCP_INTVEC3(wmem, &atcp_one, &atcp_int_max),
 	ATCP_INT(rto_min_ms, &atcp_one, &atcp_1000),
 	{
 		.procname	= "congestion_control",
@@ -132,6 +145,12 @@ void atcp_net_defaults(struct atcp_net *an)
 	an->rfc1337 = 0;
 	an->challenge_ack_limit = 1000;
 	an->invalid_ratelimit = 500;
+	an->rmem[0] = 4096;
+	an->rmem[1] = 131072;
+	an->rmem[2] = 6291456;
+	an->wmem[0] = 4096;
+	an->wmem[1] = 16384;
+	an->wmem[2] = 4194304;
 	an->rto_min_ms = 200;
 	strscpy(an->congestion_control, "cubic", sizeof(an->congestion_control));
 	an->cc_default = &atcp_cubic;

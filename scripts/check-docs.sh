@@ -9,8 +9,9 @@
 #      scripts/gen-state-diagram.py makes from module/state.c
 #      (atcp_transitions[]), else the diff; and its hand-written table
 #      "Where the code takes each transition" has one row per edge.
-#   2. Every sysctl of module/sysctl.c's template (ATCP_INT(name, ...)
-#      entries and the other .procname entries, i.e. congestion_control)
+#   2. Every sysctl of module/sysctl.c's template (ATCP_INT(name, ...) and
+#      ATCP_INTVEC3(name, ...) entries and the other .procname entries,
+#      i.e. congestion_control)
 #      has a section in Documentation/sysctl.rst and a row in its summary
 #      table, and no other knob is documented there.
 #   3. The defaults stated there match atcp_net_defaults() (`an->x = 5;`,
@@ -156,8 +157,8 @@ if template is None:
     result(False, "docs: sysctl template found in module/sysctl.c",
            ["no atcp_sysctl_template[] initializer"])
     sys.exit(1)
-for m in re.finditer(r"ATCP_INT\(\s*(\w+)\s*,\s*([^,]+?)\s*,\s*([^)]+?)\s*\)",
-                     template):
+for m in re.finditer(r"ATCP_INT(?:VEC3)?\(\s*(\w+)\s*,\s*([^,]+?)\s*,"
+                     r"\s*([^)]+?)\s*\)", template):
     knobs[m.group(1)] = (bound(m.group(2)), bound(m.group(3)))
     order.append(m.group(1))
 # congestion_control accepts the .name of every algorithm listed in
@@ -187,6 +188,13 @@ for m in re.finditer(r"\ban->(\w+)\s*=\s*([^;]+);", body or ""):
         defaults[m.group(1)] = ("computed", v)
 for m in re.finditer(r'strscpy\(\s*an->(\w+)\s*,\s*"([^"]*)"', body or ""):
     defaults[m.group(1)] = m.group(2)
+# A vector (ATCP_INTVEC3): an->x[0] = a; an->x[1] = b; ... documented as
+# "a b c".
+vec = {}
+for m in re.finditer(r"\ban->(\w+)\[(\d+)\]\s*=\s*(\d+)\s*;", body or ""):
+    vec.setdefault(m.group(1), {})[int(m.group(2))] = m.group(3)
+for name, vals in vec.items():
+    defaults[name] = " ".join(vals[i] for i in sorted(vals))
 
 # A knob with its own handler may publish what it parsed to other fields
 # (congestion_control -> cc_default): reading those counts as using it.

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# net.atcp.* sysctls: every name present with its default, ranges enforced
+# net.atcp.* sysctls: every name present with its default (rmem and wmem
+# as three values), ranges enforced
 # (boundaries accepted; one past them rejected with EINVAL and nothing
 # changed), per network namespace (a change stays in its namespace; a new
 # namespace starts from the defaults, not from init_net's values),
@@ -132,6 +133,27 @@ check "net.atcp.congestion_control rejects vegas with EINVAL, value unchanged" \
 check "net.atcp.congestion_control rejects an empty name with EINVAL" \
 	try_reject congestion_control ""
 atcp_sysctl_set "" congestion_control cubic >/dev/null
+
+# --- rmem and wmem: three values each, as tcp_rmem / tcp_wmem ----------------
+for spec in "rmem 4096 131072 6291456" "wmem 4096 16384 4194304"; do
+	read -r name a b c <<<"$spec"
+	v="(missing)"
+	read -r v <"$D/$name"
+	if [ "$v" = "$a	$b	$c" ]; then
+		ok "net.atcp.$name present, default $a $b $c"
+	else
+		not_ok "net.atcp.$name present, default $a $b $c" "read: $v"
+	fi
+	err=$(atcp_sysctl_set "" "$name" "1 540000 $INT_MAX") && read -r v <"$D/$name"
+	if [ -z "$err" ] && [ "$v" = "1	540000	$INT_MAX" ]; then
+		ok "net.atcp.$name accepts 1 540000 $INT_MAX"
+	else
+		not_ok "net.atcp.$name accepts 1 540000 $INT_MAX" "${err:-read back $v}"
+	fi
+	check "net.atcp.$name rejects 4096 0 15728640 with EINVAL, value unchanged" \
+		try_reject "$name" "4096 0 15728640"
+	atcp_sysctl_set "" "$name" "$a $b $c" >/dev/null
+done
 
 # --- per namespace ----------------------------------------------------------
 ns_setup nolink || bail_out "cannot set up namespaces"
