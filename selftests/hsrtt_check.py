@@ -28,6 +28,7 @@ round trip takes rtt_ms.  Cases:
 
 import select
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -49,6 +50,32 @@ DROPPING = [False]
 DROP_LOCK = threading.Lock()
 
 
+class TcBatch:
+    """A `tc -n NS -force -b -` kept running: a line written to it takes
+    effect within milliseconds, where starting tc costs about a second in
+    the emulated VM.  Lost SYNs are timed to the retransmission timer
+    (1 s, then 2 s): the filter must go well before the next SYN leaves,
+    which an exec of tc at the timer's moment did not always achieve."""
+
+    def __init__(self, ns):
+        self.p = subprocess.Popen(["tc", "-n", ns, "-force", "-b", "-"],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL,
+                                  universal_newlines=True)
+
+    def send(self, line):
+        self.p.stdin.write(line + "\n")
+        self.p.stdin.flush()
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
+
+
+TC1 = TcBatch(NS1)
+
+
 def drop_syns(on):
     """Drop (or stop dropping) ns1's outgoing ATCP SYNs (flags byte 0x02
     at the IP header's end, 20 or 40 bytes, + 13)."""
@@ -60,7 +87,7 @@ def drop_syns(on):
 
 def _drop_syns(on):
     if not on:
-        tc(NS1, "qdisc del dev %s clsact" % DEV1, check=True)
+        TC1.send("qdisc del dev %s clsact" % DEV1)
         return
     tc(NS1, "qdisc add dev %s clsact" % DEV1,
        "filter add dev {d} egress prio 1 protocol ip u32 match ip protocol "
@@ -221,3 +248,4 @@ def main():
 
 
 main()
+TC1.close()
