@@ -555,9 +555,14 @@ struct atcp_request {
  * @ack_seq: SEG.ACK (received segments)
  * @flags: TCP flags byte
  * @sacked: scoreboard bits of a queued segment (ATCP_SACKED, ...)
- * @tx_us: when a queued segment was last sent, microseconds
- * @tw_isn: for a SYN that ended a TIME-WAIT entry, the ISS its connection
- *	gets (0: none), as TCP_SKB_CB()->tcp_tw_isn
+ * @tx_us: when a segment of the write queue was last sent, microseconds
+ * @tw_isn: for a received SYN that ended a TIME-WAIT entry, the ISS its
+ *	connection gets (0: none), as TCP_SKB_CB()->tcp_tw_isn
+ *
+ * The block overlays IPCB()/IP6CB() of received segments.  It ends
+ * before IPCB(skb)->flags, which xfrm4_policy_check() reads after it is
+ * filled (atcp_rcv()): hence the union of two fields never used on the
+ * same skb.
  */
 struct atcp_skb_cb {
 	u32 seq;
@@ -565,8 +570,10 @@ struct atcp_skb_cb {
 	u32 ack_seq;
 	u8 flags;
 	u8 sacked;
-	u32 tx_us;
-	u32 tw_isn;
+	union {
+		u32 tx_us;
+		u32 tw_isn;
+	};
 };
 
 /* atcp_skb_cb.sacked */

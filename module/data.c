@@ -119,12 +119,13 @@ EXPORT_SYMBOL_IF_KUNIT(atcp_ofo_purge);
 
 /*
  * Over the receive buffer: drop out-of-order segments from the highest
- * sequence number down until it fits, as tcp_prune_ofo_queue() does; the
+ * sequence number down until it fits, but none below the arriving
+ * @in_skb (which is dropped instead), as tcp_prune_ofo_queue() does; the
  * lowest, needed first, stay.  Dropping data we SACKed is reneging, which
  * RFC 2018 section 8 allows: the sender's next timeout forgets its SACK
  * marks (atcp_enter_loss()).
  */
-static void atcp_ofo_prune(struct sock *sk)
+static void atcp_ofo_prune(struct sock *sk, const struct sk_buff *in_skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
@@ -132,6 +133,10 @@ static void atcp_ofo_prune(struct sock *sk)
 
 	while (atomic_read(&sk->sk_rmem_alloc) > READ_ONCE(sk->sk_rcvbuf) &&
 	       (skb = as->ooo_tail)) {
+		/* Never make room for @in_skb by dropping what precedes it. */
+		if (atcp_seq_after(ATCP_SKB_CB(in_skb)->seq,
+				   ATCP_SKB_CB(skb)->seq))
+			break;
 		atcp_ofo_erase(as, skb);
 		kfree_skb(skb);
 		pruned = true;
@@ -157,7 +162,7 @@ static bool atcp_rmem_schedule(struct sock *sk, struct sk_buff *skb,
 	int limit = READ_ONCE(sk->sk_rcvbuf);
 
 	if (atomic_read(&sk->sk_rmem_alloc) > limit)
-		atcp_ofo_prune(sk);
+		atcp_ofo_prune(sk, skb);
 	if (in_order)
 		limit *= 2;
 	return atomic_read(&sk->sk_rmem_alloc) <= limit &&
@@ -182,6 +187,9 @@ static void atcp_fin(struct sock *sk)
 	sock_set_flag(sk, SOCK_DONE);
 	as->ack_pending |= ATCP_ACK_SCHED;
 	as->quickack = max_t(u8, as->quickack, 1);
+	/* Nothing can follow the FIN: whatever waits beyond it goes. */
+	atcp_ofo_purge(sk);
+	sk_mem_reclaim(sk);
 
 	switch (sk->sk_state) {
 	case TCP_SYN_RECV:
@@ -200,8 +208,6 @@ static void atcp_fin(struct sock *sk)
 		/* CLOSE_WAIT, CLOSING, LAST_ACK: a retransmitted FIN. */
 		break;
 	}
-	atcp_ofo_purge(sk);
-	sk_mem_reclaim(sk);
 
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);

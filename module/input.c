@@ -823,6 +823,9 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *laddr,
  */
 static bool atcp_policy_ok(struct sock *sk, struct sk_buff *skb)
 {
+	/* ATCP_SKB_CB, already filled, must leave IPCB(skb)->flags intact. */
+	BUILD_BUG_ON(sizeof(struct atcp_skb_cb) >
+		     offsetof(struct inet_skb_parm, flags));
 #if IS_ENABLED(CONFIG_IPV6)
 	if (skb->protocol == htons(ETH_P_IPV6))
 		return xfrm6_policy_check(sk, XFRM_POLICY_IN, skb);
