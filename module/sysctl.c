@@ -149,7 +149,7 @@ void atcp_net_defaults(struct atcp_net *an)
 	an->rmem[1] = 131072;
 	an->rmem[2] = 6291456;
 	an->wmem[0] = 4096;
-	an->wmem[1] = 16384;
+	an->wmem[1] = 212992;	/* tcp_wmem's 16384: see sysctl.rst */
 	an->wmem[2] = 4194304;
 	an->rto_min_ms = 200;
 	strscpy(an->congestion_control, "cubic", sizeof(an->congestion_control));

@@ -135,7 +135,7 @@ check "net.atcp.congestion_control rejects an empty name with EINVAL" \
 atcp_sysctl_set "" congestion_control cubic >/dev/null
 
 # --- rmem and wmem: three values each, as tcp_rmem / tcp_wmem ----------------
-for spec in "rmem 4096 131072 6291456" "wmem 4096 16384 4194304"; do
+for spec in "rmem 4096 131072 6291456" "wmem 4096 212992 4194304"; do
 	read -r name a b c <<<"$spec"
 	v="(missing)"
 	read -r v <"$D/$name"
