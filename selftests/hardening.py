@@ -460,15 +460,19 @@ def fin_flood(peer, n=5000):
                                            16))
     held = sum((r - left) & M32 for left, r in acks[-1].opts["sack"]) \
         if acks else 0
+    # Once the buffer is full, each new FIN (above all those kept) is the
+    # one dropped (RcvQDrop), as tcp_prune_ofo_queue() would have it.
     ofo = Stat.delta(st0, st1, "OFOQueue")
-    result(ofo >= n // 5 and held > 0 and mem[0] >= 256 * held and
+    drops = Stat.delta(st0, st1, "RcvQDrop")
+    result(ofo + drops >= n // 5 and held > 0 and mem[0] >= 256 * held and
            mem[0] <= mem[1] + 65536,
            "%d out-of-order bare FINs: those kept are charged (rmem_alloc "
            ">= 256 bytes per FIN the SACK blocks cover) and rmem_alloc "
            "stays within rcvbuf + 64 KiB" % n,
-           "OFOQueue +%d; last SACK blocks %s cover %d FINs; rmem_alloc %d, "
-           "rcvbuf %d" % (ofo, acks[-1].opts["sack"] if acks else None,
-                          held, mem[0], mem[1]))
+           "OFOQueue +%d, RcvQDrop +%d; last SACK blocks %s cover %d FINs; "
+           "rmem_alloc %d, rcvbuf %d" % (
+               ofo, drops, acks[-1].opts["sack"] if acks else None, held,
+               mem[0], mem[1]))
     a.close()
 
 
