@@ -318,8 +318,8 @@ static void atcp_sysctl_test_cc(struct kunit *test)
 
 /*
  * rmem and wmem: three integers each (tcp_rmem, tcp_wmem), Linux's
- * defaults but for wmem[1] (sysctl.rst says why), each value at least 1; a write with one out of range fails
- * with EINVAL and changes none.
+ * defaults but for wmem[1] (sysctl.rst says why), each value at least 1.
+ * A write with one out of range fails with EINVAL and does not store it.
  */
 static void atcp_sysctl_test_mem_vectors(struct kunit *test)
 {
